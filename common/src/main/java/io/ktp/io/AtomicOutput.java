@@ -34,6 +34,11 @@ public final class AtomicOutput {
       throw new UserException("Output " + target + " already exists: pass --overwrite to replace it"
           + " or choose another workspace");
     }
+    return replacing(fs, target);
+  }
+
+  /** Starts an output at {@code target} that replaces an existing output when committed. */
+  public static AtomicOutput replacing(FileSystem fs, Path target) throws IOException {
     fs.mkdirs(target.getParent());
     return new AtomicOutput(fs, target);
   }
