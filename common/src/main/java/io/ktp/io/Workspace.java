@@ -16,6 +16,7 @@ import org.apache.hadoop.fs.Path;
  * samples/&lt;domain&gt;/                 canonical sample tables (Parquet)
  * models/&lt;name&gt;/v&lt;N&gt;/              model versions: model.zip and manifest.json
  * reports/&lt;kind&gt;/run_id=&lt;id&gt;/     reports, one folder per run
+ * charts/&lt;run id&gt;/                   PNG charts of one run's reports
  * </pre>
  */
 public final class Workspace {
@@ -98,6 +99,11 @@ public final class Workspace {
   /** Returns the folder of one run's report of one kind. */
   public Path report(String kind, String runId) {
     return new Path(reports(kind), "run_id=" + runId);
+  }
+
+  /** Returns the folder of one run's charts. */
+  public Path charts(String runId) {
+    return new Path(root, "charts/" + runId);
   }
 
   /** Returns true when {@code path} exists. */

@@ -1,0 +1,169 @@
+package io.ktp.data;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import io.ktp.cli.UserException;
+import io.ktp.io.AtomicOutput;
+import io.ktp.io.Workspace;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Locale;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/** Splits, writes, reads and validates the canonical sample tables of a workspace. */
+public final class SampleTables {
+  private static final String RANK = "_rank";
+  private static final String CLASS_SIZE = "_class_size";
+  private static final String NON_FINITE =
+      "exists(" + Samples.FEATURES + ", x -> isnan(x) or abs(x) = double('infinity'))";
+
+  private SampleTables() {
+  }
+
+  /**
+   * Assigns each row a split, stratified by label and seeded.
+   *
+   * <p>Within each class, rows are ordered by a seeded hash of their id, so the assignment does
+   * not depend on partitioning or row order. With 180 rows in a class, a test fraction of 0.2 and
+   * a validation fraction of 0.1, the first 36 rows of that order go to test, the next 18 to
+   * validation and the remaining 126 to train.
+   */
+  public static Dataset<Row> assignSplits(Dataset<Row> rows, double validationFraction,
+      double testFraction, long seed) {
+    WindowSpec byClass = Window.partitionBy(col(Samples.LABEL));
+    WindowSpec ordered = byClass.orderBy(xxhash64(lit(seed), col(Samples.ID)), col(Samples.ID));
+    Column rank = col(RANK);
+    Column classSize = col(CLASS_SIZE);
+    Column split = when(rank.lt(classSize.multiply(testFraction)), Samples.TEST)
+        .when(rank.lt(classSize.multiply(testFraction + validationFraction)), Samples.VALIDATION)
+        .otherwise(Samples.TRAIN);
+    return rows
+        .withColumn(RANK, row_number().over(ordered).minus(1))
+        .withColumn(CLASS_SIZE, count(lit(1)).over(byClass))
+        .withColumn(Samples.SPLIT, split)
+        .drop(RANK, CLASS_SIZE);
+  }
+
+  /**
+   * Returns up to {@code perClass} rows of each class, chosen by a seeded hash of the id, so the
+   * same seed picks the same rows whatever the partitioning. {@code perClass <= 0} keeps all rows.
+   */
+  public static Dataset<Row> perClassSample(Dataset<Row> rows, int perClass, long seed) {
+    if (perClass <= 0) {
+      return rows;
+    }
+    WindowSpec ordered = Window.partitionBy(col(Samples.LABEL))
+        .orderBy(xxhash64(lit(seed), col(Samples.ID)), col(Samples.ID));
+    return rows.withColumn(RANK, row_number().over(ordered))
+        .filter(col(RANK).leq(perClass))
+        .drop(RANK);
+  }
+
+  /** Writes one domain's table atomically; fails before writing when it exists without overwrite. */
+  public static void write(Dataset<Row> table, Workspace workspace, String domain,
+      boolean overwrite) throws UserException, IOException {
+    Path target = workspace.samples(domain);
+    AtomicOutput output = AtomicOutput.begin(workspace.fs(), target, overwrite);
+    try {
+      table.write().parquet(output.path().toString());
+      output.commit();
+    } finally {
+      output.abort();
+    }
+  }
+
+  /** Reads and validates one domain's table. */
+  public static SampleTable read(SparkSession spark, Workspace workspace, String domain,
+      int classes) throws UserException, IOException {
+    Path path = workspace.samples(domain);
+    if (!workspace.exists(path)) {
+      throw new UserException("Sample table for domain '" + domain + "' not found at " + path
+          + ": run 'ktp ingest' with this workspace first");
+    }
+    Dataset<Row> rows = spark.read().parquet(path.toString());
+    checkSchema(rows.schema(), path);
+    return validate(rows, path.toString(), classes);
+  }
+
+  /**
+   * Checks row-level rules in one pass and computes the table's fingerprint: every row has the
+   * same feature count, finite features, and a label in [0, classes).
+   */
+  public static SampleTable validate(Dataset<Row> rows, String location, int classes)
+      throws UserException {
+    Row stats = rows.agg(
+        count(lit(1)),
+        min(size(col(Samples.FEATURES))),
+        max(size(col(Samples.FEATURES))),
+        min(col(Samples.LABEL)),
+        max(col(Samples.LABEL)),
+        sum(xxhash64(col(Samples.ID), col(Samples.LABEL), col(Samples.FEATURES), col(Samples.SPLIT))
+            .cast("decimal(38,0)")),
+        sum(when(expr(NON_FINITE), 1).otherwise(0)))
+        .first();
+    long count = stats.getLong(0);
+    if (count == 0) {
+      throw new UserException("Sample table " + location + " is empty: ingest the domain again");
+    }
+    int minFeatures = stats.getInt(1);
+    int maxFeatures = stats.getInt(2);
+    if (minFeatures != maxFeatures) {
+      throw new UserException("Sample table " + location + " has rows with " + minFeatures
+          + " and with " + maxFeatures + " features: every row needs the same feature count");
+    }
+    checkLabels(location, stats.getInt(3), stats.getInt(4), classes);
+    long nonFinite = stats.getLong(6);
+    if (nonFinite > 0) {
+      throw new UserException("Sample table " + location + " has " + nonFinite
+          + " rows with NaN or infinite features: remove or repair them and ingest again");
+    }
+    String fingerprint = String.format(Locale.ROOT, "%d-%s", count,
+        Long.toHexString(stats.getDecimal(5).longValue()));
+    return new SampleTable(rows, location, count, minFeatures, fingerprint);
+  }
+
+  private static void checkLabels(String location, int minLabel, int maxLabel, int classes)
+      throws UserException {
+    if (minLabel < 0 || maxLabel >= classes) {
+      int bad = minLabel < 0 ? minLabel : maxLabel;
+      throw new UserException("Sample table " + location + " has label " + bad
+          + ", outside the class range 0.." + (classes - 1)
+          + ": fix the labels or set --classes to the number of classes");
+    }
+  }
+
+  private static void checkSchema(StructType actual, Path path) throws UserException {
+    StructType expected = Samples.schema(0, 0);
+    for (StructField field : expected.fields()) {
+      DataType found = Arrays.stream(actual.fields())
+          .filter(f -> f.name().equals(field.name()))
+          .map(StructField::dataType)
+          .findFirst()
+          .orElse(null);
+      if (found == null || !found.sameType(field.dataType())) {
+        throw new UserException("Sample table " + path + " has column " + field.name()
+            + " of type " + (found == null ? "none" : found.simpleString()) + ", expected "
+            + field.dataType().simpleString() + ": write it with 'ktp ingest'");
+      }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package io.ktp.train;
+
+import io.ktp.data.Samples;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Cuts training examples into the minibatch RDD that DL4J's parameter-averaging master fits.
+ *
+ * <p>The master splits each epoch's RDD into rounds of {@code workers x averagingFrequency}
+ * minibatches and drops a remainder that does not fill a round. To fit every example each
+ * epoch, this class makes every minibatch exactly {@code batchSize} examples (a partition's last
+ * batch is topped up with seeded random picks from the same partition) and pads the epoch with
+ * whole seeded random batches up to a multiple of the round size. Example: 8,000 rows in 2
+ * partitions at batch 64 give 63 + 63 = 126 batches; with 2 workers averaging every 5, the round
+ * is 10 batches, so 4 padding batches make 130.
+ */
+public final class Minibatches {
+  private final JavaSparkContext sparkContext;
+  private final JavaRDD<Example> examples;
+  private final int classes;
+  private final List<Example> paddingPool;
+  private final long realBatches;
+
+  private Minibatches(JavaSparkContext sparkContext, JavaRDD<Example> examples, int classes,
+      int batchSize, List<Example> paddingPool) {
+    this.sparkContext = sparkContext;
+    this.examples = examples;
+    this.classes = classes;
+    this.paddingPool = paddingPool;
+    this.realBatches = examples
+        .mapPartitions(it -> Collections.singletonList(countBatches(it, batchSize)).iterator())
+        .reduce(Long::sum);
+  }
+
+  /** Turns sample rows into cached examples; {@code scale} multiplies every feature. */
+  public static JavaRDD<Example> examples(Dataset<Row> rows, double scale) {
+    return rows.select(Samples.FEATURES, Samples.LABEL).javaRDD()
+        .map(row -> new Example(scaled(row.getList(0), scale), row.getInt(1)))
+        .cache();
+  }
+
+  /** Prepares epochs of {@code examples}; keeps up to one round of examples for padding. */
+  public static Minibatches of(JavaSparkContext sparkContext, JavaRDD<Example> examples,
+      int classes, TrainingOptions options) {
+    int poolSize = options.batchesPerRound() * options.batchSize();
+    List<Example> pool = examples.takeSample(true, poolSize, options.seed());
+    if (pool.isEmpty()) {
+      throw new IllegalArgumentException("No training examples: the training split is empty");
+    }
+    return new Minibatches(sparkContext, examples, classes, options.batchSize(), pool);
+  }
+
+  /** Returns one epoch's minibatches, shuffled within partitions with a seed per epoch. */
+  public JavaRDD<DataSet> epoch(int epoch, TrainingOptions options) {
+    int batchSize = options.batchSize();
+    int classCount = classes;
+    long seed = options.seed() * 1_000_003L + epoch;
+    JavaRDD<DataSet> batches = examples.mapPartitionsWithIndex((partition, it) -> {
+      Random random = new Random(seed * 31 + partition);
+      return toBatches(it, batchSize, classCount, random).iterator();
+    }, true);
+    int round = options.batchesPerRound();
+    int padding = (int) ((round - realBatches % round) % round);
+    if (padding == 0) {
+      return batches;
+    }
+    return batches.union(sparkContext.parallelize(paddingBatches(padding, batchSize, seed), 1));
+  }
+
+  /** Returns the minibatches per epoch, padding included. */
+  public long batchesPerEpoch(TrainingOptions options) {
+    int round = options.batchesPerRound();
+    return realBatches + (round - realBatches % round) % round;
+  }
+
+  private List<DataSet> paddingBatches(int count, int batchSize, long seed) {
+    Random random = new Random(seed ^ 0x5DEECE66DL);
+    List<DataSet> batches = new ArrayList<>(count);
+    for (int b = 0; b < count; b++) {
+      List<Example> batch = new ArrayList<>(batchSize);
+      for (int i = 0; i < batchSize; i++) {
+        batch.add(paddingPool.get(random.nextInt(paddingPool.size())));
+      }
+      batches.add(toDataSet(batch, classes));
+    }
+    return batches;
+  }
+
+  private static long countBatches(Iterator<Example> it, int batchSize) {
+    long rows = 0;
+    while (it.hasNext()) {
+      it.next();
+      rows++;
+    }
+    return (rows + batchSize - 1) / batchSize;
+  }
+
+  private static List<DataSet> toBatches(Iterator<Example> it, int batchSize, int classes,
+      Random random) {
+    List<Example> rows = new ArrayList<>();
+    it.forEachRemaining(rows::add);
+    Collections.shuffle(rows, random);
+    List<DataSet> batches = new ArrayList<>();
+    for (int start = 0; start < rows.size(); start += batchSize) {
+      List<Example> batch = new ArrayList<>(rows.subList(start, Math.min(rows.size(),
+          start + batchSize)));
+      while (batch.size() < batchSize) {
+        batch.add(rows.get(random.nextInt(rows.size())));
+      }
+      batches.add(toDataSet(batch, classes));
+    }
+    return batches;
+  }
+
+  /** Builds one DataSet from Java arrays (faster than slicing an INDArray row by row). */
+  public static DataSet toDataSet(List<Example> batch, int classes) {
+    float[][] features = new float[batch.size()][];
+    float[][] labels = new float[batch.size()][classes];
+    for (int i = 0; i < batch.size(); i++) {
+      features[i] = batch.get(i).features();
+      labels[i][batch.get(i).label()] = 1f;
+    }
+    return new DataSet(Nd4j.create(features), Nd4j.create(labels));
+  }
+
+  private static float[] scaled(List<Object> values, double scale) {
+    float[] out = new float[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) (((Double) values.get(i)) * scale);
+    }
+    return out;
+  }
+}

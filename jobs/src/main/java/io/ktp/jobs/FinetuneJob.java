@@ -1,0 +1,180 @@
+package io.ktp.jobs;
+
+import io.ktp.cli.Checks;
+import io.ktp.cli.SparkOptions;
+import io.ktp.cli.UserException;
+import io.ktp.cli.WorkspaceOptions;
+import io.ktp.data.SampleTable;
+import io.ktp.data.SampleTables;
+import io.ktp.data.Samples;
+import io.ktp.io.Workspace;
+import io.ktp.model.Manifest;
+import io.ktp.model.ModelStore;
+import io.ktp.model.StoredModel;
+import io.ktp.report.Provenance;
+import io.ktp.train.Example;
+import io.ktp.train.Networks;
+import io.ktp.train.Predictions;
+import io.ktp.train.TrainingOptions;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.api.java.JavaRDD;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Fine-tunes the source model on a few labelled target rows, and trains the same network from
+ * scratch on the same rows as the baseline.
+ */
+@Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Adapt a source model to the target domain with DL4J's transfer-learning API"
+        + " (lower layers frozen, new output layer), trained with parameter averaging on a few"
+        + " labelled rows per class; also train the same network from scratch on the same rows.")
+public final class FinetuneJob implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(FinetuneJob.class);
+
+  @Mixin
+  WorkspaceOptions workspaceOptions = new WorkspaceOptions();
+
+  @Mixin
+  SparkOptions sparkOptions = new SparkOptions();
+
+  @Option(names = "--source-model", paramLabel = "NAME",
+      description = "Model to adapt (its latest version). Default: ${DEFAULT-VALUE}.")
+  String sourceModel = "source";
+
+  @Option(names = "--domain", paramLabel = "NAME",
+      description = "Target domain sample table. Default: ${DEFAULT-VALUE}.")
+  String domain = IngestJob.TARGET_DOMAIN;
+
+  @Option(names = "--labels-per-class", paramLabel = "N",
+      description = "Labelled target train rows used per class; 0 uses all. Default:"
+          + " ${DEFAULT-VALUE}.")
+  int labelsPerClass = 10;
+
+  @Option(names = "--frozen-layers", paramLabel = "N",
+      description = "Lower hidden layers whose weights stay fixed. Default: ${DEFAULT-VALUE}.")
+  int frozenLayers = 1;
+
+  @Option(names = "--model", paramLabel = "NAME",
+      description = "Name of the fine-tuned model. Default: ${DEFAULT-VALUE}.")
+  String model = "finetuned";
+
+  @Option(names = "--baseline-model", paramLabel = "NAME",
+      description = "Name of the from-scratch baseline model. Default: ${DEFAULT-VALUE}.")
+  String baselineModel = "scratch";
+
+  @Mixin
+  TrainingMixin training = new TrainingMixin.FineTuning();
+
+  @Option(names = "--seed",
+      description = "Seed of row selection, new weights, shuffling and padding. Default:"
+          + " ${DEFAULT-VALUE}.")
+  long seed = 42;
+
+  @Option(names = "--run-id", paramLabel = "ID",
+      description = "Id of this run's reports. Default: the UTC start time.")
+  String runId;
+
+  @Option(names = "--overwrite", description = "Replace this run's existing reports.")
+  boolean overwrite;
+
+  @Override
+  public Integer call() throws UserException, IOException {
+    validate();
+    JobContext context = JobContext.open("finetune", sparkOptions, workspaceOptions, runId);
+    ModelTraining trainer = new ModelTraining(context);
+    Provenance provenance = run(context, trainer, seed);
+    trainer.writeCurves(provenance, overwrite);
+    return 0;
+  }
+
+  void validate() throws UserException {
+    Workspace.checkName("model", sourceModel);
+    Workspace.checkName("model", model);
+    Workspace.checkName("model", baselineModel);
+    Workspace.checkName("domain", domain);
+    Checks.atLeast("--labels-per-class", labelsPerClass, 0);
+    Checks.atLeast("--frozen-layers", frozenLayers, 0);
+    training.toOptions(seed, 1);
+  }
+
+  /** Trains both models with {@code runSeed}; returns the provenance of the run. */
+  Provenance run(JobContext context, ModelTraining trainer, long runSeed)
+      throws UserException, IOException {
+    TrainingOptions options = training.toOptions(runSeed, context.defaultParallelism());
+    StoredModel source = new ModelStore(context.workspace()).load(sourceModel, 0);
+    int hiddenLayers = Networks.hiddenLayers(source.network());
+    if (frozenLayers > hiddenLayers) {
+      throw new UserException(Checks.invalid("--frozen-layers", frozenLayers, "model "
+          + source.reference() + " has " + hiddenLayers + " hidden layers, so at most "
+          + hiddenLayers + " can be frozen"));
+    }
+    SampleTable table = SampleTables.read(context.spark(), context.workspace(), domain,
+        ModelTraining.CLASSES);
+    checkInputSize(source, table);
+
+    Map<String, Object> config = config(options);
+    Provenance provenance = Provenance.start("finetune", context.runId(), runSeed, config,
+        Map.of(table.location(), table.fingerprint()));
+    JavaRDD<Example> labelled = ModelTraining.examples(
+        SampleTables.perClassSample(table.split(Samples.TRAIN), labelsPerClass, runSeed));
+    long rows = labelled.count();
+    Predictions validation = ModelTraining.evaluationSet(table, Samples.VALIDATION);
+    LOG.info("Fine-tuning {} on {} labelled {} rows ({} per class), {} frozen layers",
+        source.reference(), rows, domain, labelsPerClass, frozenLayers);
+
+    MultiLayerNetwork adapted = Networks.transfer(source.network(), frozenLayers,
+        ModelTraining.CLASSES, options.learningRate(), runSeed);
+    Manifest tuned = trainer.trainAndSave(adapted, labelled, validation, options,
+        ModelTraining.manifest(model, "finetune", provenance, runSeed, source.reference(),
+            config, table));
+    MultiLayerNetwork scratch = Networks.perceptron(table.featureCount(),
+        hiddenWidths(source.network()), ModelTraining.CLASSES, options.learningRate(), runSeed);
+    Manifest baseline = trainer.trainAndSave(scratch, labelled, validation, options,
+        ModelTraining.manifest(baselineModel, "finetune", provenance, runSeed, null, config,
+            table));
+    labelled.unpersist();
+    LOG.info("Saved {} v{} (validation accuracy {}) and {} v{} (validation accuracy {})",
+        tuned.name(), tuned.version(), tuned.metrics().get("validation_accuracy"),
+        baseline.name(), baseline.version(), baseline.metrics().get("validation_accuracy"));
+    return provenance;
+  }
+
+  private static void checkInputSize(StoredModel source, SampleTable table) throws UserException {
+    long inputs = source.network().layerInputSize(0);
+    if (inputs != table.featureCount()) {
+      throw new UserException("Model " + source.reference() + " takes " + inputs
+          + " features but " + table.location() + " has " + table.featureCount()
+          + ": ingest the target into the source's feature space");
+    }
+  }
+
+  private static int[] hiddenWidths(MultiLayerNetwork network) {
+    int[] widths = new int[Networks.hiddenLayers(network)];
+    for (int i = 0; i < widths.length; i++) {
+      widths[i] = (int) network.layerSize(i);
+    }
+    return widths;
+  }
+
+  private Map<String, Object> config(TrainingOptions options) {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("--source-model", sourceModel);
+    config.put("--domain", domain);
+    config.put("--labels-per-class", labelsPerClass);
+    config.put("--frozen-layers", frozenLayers);
+    config.put("--epochs", options.epochs());
+    config.put("--batch-size", options.batchSize());
+    config.put("--averaging-frequency", options.averagingFrequency());
+    config.put("--workers", options.workers());
+    config.put("--learning-rate", options.learningRate());
+    return config;
+  }
+}

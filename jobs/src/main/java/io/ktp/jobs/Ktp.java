@@ -1,0 +1,71 @@
+package io.ktp.jobs;
+
+import io.ktp.cli.ExitCodes;
+import io.ktp.cli.UserException;
+import java.io.PrintWriter;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ktp} command: one sub-command per job. */
+@Command(name = "ktp", mixinStandardHelpOptions = true,
+    versionProvider = Ktp.Version.class,
+    description = "KTP, the Knowledge Transfer Platform: transfer learning as Spark jobs.",
+    subcommands = {IngestJob.class, PretrainJob.class, FinetuneJob.class, EvaluateJob.class,
+        PipelineJob.class})
+public final class Ktp implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs one sub-command and returns its exit code; never exits the JVM. */
+  public static int run(String... args) {
+    CommandLine commandLine = new CommandLine(new Ktp());
+    commandLine.setExecutionExceptionHandler(Ktp::handleFailure);
+    return commandLine.execute(args);
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "Missing sub-command: choose one of " + spec.subcommands().keySet());
+  }
+
+  private static int handleFailure(Exception failure, CommandLine commandLine,
+      CommandLine.ParseResult parseResult) {
+    PrintWriter err = commandLine.getErr();
+    String command = commandLine.getCommandSpec().qualifiedName();
+    UserException userError = findUserError(failure);
+    if (userError != null) {
+      err.println(command + ": error: " + userError.getMessage());
+      err.flush();
+      return ExitCodes.USER_ERROR;
+    }
+    LoggerFactory.getLogger(Ktp.class).error("{} failed", command, failure);
+    err.println(command + ": internal error: " + failure
+        + " (the log above has the stack trace; please report it)");
+    err.flush();
+    return ExitCodes.INTERNAL_ERROR;
+  }
+
+  /** Finds a user error, also when Spark or DL4J wrapped it on the way up. */
+  private static UserException findUserError(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof UserException userException) {
+        return userException;
+      }
+    }
+    return null;
+  }
+
+  /** Reads KTP's version for {@code --version}. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"ktp " + io.ktp.report.Provenance.codeVersion()};
+    }
+  }
+}

