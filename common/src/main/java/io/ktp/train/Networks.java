@@ -23,6 +23,15 @@ public final class Networks {
    */
   public static MultiLayerNetwork perceptron(int inputs, int[] hidden, int classes,
       double learningRate, long seed) {
+    return perceptron(inputs, hidden, classes, learningRate, 0, seed);
+  }
+
+  /**
+   * Returns a perceptron as {@link #perceptron(int, int[], int, double, long)} whose hidden layers
+   * drop each input with probability {@code dropout} during training (0 turns dropout off).
+   */
+  public static MultiLayerNetwork perceptron(int inputs, int[] hidden, int classes,
+      double learningRate, double dropout, long seed) {
     NeuralNetConfiguration.ListBuilder layers = new NeuralNetConfiguration.Builder()
         .seed(seed)
         .updater(new Adam(learningRate))
@@ -30,8 +39,13 @@ public final class Networks {
         .list();
     int width = inputs;
     for (int size : hidden) {
-      layers.layer(new DenseLayer.Builder().nIn(width).nOut(size).activation(Activation.RELU)
-          .build());
+      DenseLayer.Builder layer = new DenseLayer.Builder().nIn(width).nOut(size)
+          .activation(Activation.RELU);
+      if (dropout > 0) {
+        // DL4J's dropOut takes the probability of keeping an input, not of dropping it.
+        layer.dropOut(1 - dropout);
+      }
+      layers.layer(layer.build());
       width = size;
     }
     layers.layer(outputLayer(width, classes));

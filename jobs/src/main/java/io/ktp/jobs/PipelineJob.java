@@ -67,7 +67,7 @@ public final class PipelineJob implements Callable<Integer> {
 
   @Option(names = "--pretrain-epochs", paramLabel = "N",
       description = "Epochs of pretraining on MNIST. Default: ${DEFAULT-VALUE}.")
-  int pretrainEpochs = 15;
+  int pretrainEpochs = 30;
 
   @Option(names = "--finetune-epochs", paramLabel = "N",
       description = "Epochs of fine-tuning and of the from-scratch baseline. Default:"

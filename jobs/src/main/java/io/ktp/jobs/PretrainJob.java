@@ -51,6 +51,11 @@ public final class PretrainJob implements Callable<Integer> {
       description = "Hidden layer widths, comma-separated. Default: ${DEFAULT-VALUE}.")
   int[] hidden = {128, 64};
 
+  @Option(names = "--dropout", paramLabel = "RATE",
+      description = "Probability of dropping each input of a hidden layer during training;"
+          + " 0 turns dropout off. Default: ${DEFAULT-VALUE}.")
+  double dropout;
+
   @Mixin
   TrainingMixin training = new TrainingMixin.Pretraining();
 
@@ -79,6 +84,9 @@ public final class PretrainJob implements Callable<Integer> {
     Workspace.checkName("domain", domain);
     Workspace.checkName("model", model);
     training.toOptions(seed, 1);
+    if (!(dropout >= 0 && dropout < 1)) {
+      throw new UserException(Checks.invalid("--dropout", dropout, "must be >= 0 and < 1"));
+    }
     for (int width : hidden) {
       Checks.atLeast("--hidden", width, 1);
     }
@@ -95,7 +103,7 @@ public final class PretrainJob implements Callable<Integer> {
 
     JavaRDD<Example> train = ModelTraining.examples(table.split(Samples.TRAIN));
     MultiLayerNetwork network = Networks.perceptron(table.featureCount(), hidden,
-        ModelTraining.CLASSES, options.learningRate(), seed);
+        ModelTraining.CLASSES, options.learningRate(), dropout, seed);
     Manifest saved = trainer.trainAndSave(network, train,
         ModelTraining.evaluationSet(table, Samples.VALIDATION), options,
         ModelTraining.manifest(model, "pretrain", provenance, seed, null, config, table));
@@ -109,6 +117,7 @@ public final class PretrainJob implements Callable<Integer> {
     Map<String, Object> config = new LinkedHashMap<>();
     config.put("--domain", domain);
     config.put("--hidden", Arrays.toString(hidden));
+    config.put("--dropout", dropout);
     config.put("--epochs", options.epochs());
     config.put("--batch-size", options.batchSize());
     config.put("--averaging-frequency", options.averagingFrequency());

@@ -26,12 +26,13 @@ public class TrainingMixin {
 
   @Option(names = "--learning-rate", paramLabel = "RATE",
       description = "Adam step size. Default: ${DEFAULT-VALUE}.")
-  double learningRate = 1e-3;
+  double learningRate;
 
-  TrainingMixin(int epochs, int batchSize, int averagingFrequency) {
+  TrainingMixin(int epochs, int batchSize, int averagingFrequency, double learningRate) {
     this.epochs = epochs;
     this.batchSize = batchSize;
     this.averagingFrequency = averagingFrequency;
+    this.learningRate = learningRate;
   }
 
   /** Returns validated options; {@code defaultWorkers} replaces a workers value of 0. */
@@ -48,14 +49,14 @@ public class TrainingMixin {
   /** Defaults for pretraining on the large source domain. */
   static final class Pretraining extends TrainingMixin {
     Pretraining() {
-      super(15, 64, 5);
+      super(30, 64, 5, 2e-3);
     }
   }
 
   /** Defaults for fine-tuning on a few labelled target rows. */
   static final class FineTuning extends TrainingMixin {
     FineTuning() {
-      super(40, 16, 2);
+      super(40, 16, 2, 3e-3);
     }
   }
 }
