@@ -81,6 +81,17 @@ public final class Networks {
     return builder.build();
   }
 
+  /**
+   * Copies the output layer's weights and bias from {@code from} into {@code to}; both must have
+   * the same output layer shape.
+   */
+  public static void copyOutputLayer(MultiLayerNetwork from, MultiLayerNetwork to) {
+    int last = from.getnLayers() - 1;
+    for (String parameter : new String[] {"W", "b"}) {
+      to.getLayer(last).setParam(parameter, from.getLayer(last).getParam(parameter).dup());
+    }
+  }
+
   /** Returns the number of hidden layers, which is the most that fine-tuning can freeze. */
   public static int hiddenLayers(MultiLayerNetwork network) {
     return network.getnLayers() - 1;

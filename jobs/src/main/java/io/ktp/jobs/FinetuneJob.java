@@ -62,6 +62,12 @@ public final class FinetuneJob implements Callable<Integer> {
       description = "Lower hidden layers whose weights stay fixed. Default: ${DEFAULT-VALUE}.")
   int frozenLayers = 1;
 
+  @Option(names = "--head-epochs", paramLabel = "N",
+      description = "Epochs that train only the new output layer, every hidden layer frozen,"
+          + " before fine-tuning; 0 skips this phase. The baseline trains for these epochs"
+          + " plus --epochs. Default: ${DEFAULT-VALUE}.")
+  int headEpochs = 10;
+
   @Option(names = "--model", paramLabel = "NAME",
       description = "Name of the fine-tuned model. Default: ${DEFAULT-VALUE}.")
   String model = "finetuned";
@@ -102,6 +108,7 @@ public final class FinetuneJob implements Callable<Integer> {
     Workspace.checkName("domain", domain);
     Checks.atLeast("--labels-per-class", labelsPerClass, 0);
     Checks.atLeast("--frozen-layers", frozenLayers, 0);
+    Checks.atLeast("--head-epochs", headEpochs, 0);
     training.toOptions(seed, 1);
   }
 
@@ -130,14 +137,15 @@ public final class FinetuneJob implements Callable<Integer> {
     LOG.info("Fine-tuning {} on {} labelled {} rows ({} per class), {} frozen layers",
         source.reference(), rows, domain, labelsPerClass, frozenLayers);
 
-    MultiLayerNetwork adapted = Networks.transfer(source.network(), frozenLayers,
-        ModelTraining.CLASSES, options.learningRate(), runSeed);
-    Manifest tuned = trainer.trainAndSave(adapted, labelled, validation, options,
+    Manifest tuned = fineTune(trainer, source, labelled, validation, options,
         ModelTraining.manifest(model, "finetune", provenance, runSeed, source.reference(),
             config, table));
     MultiLayerNetwork scratch = Networks.perceptron(table.featureCount(),
         hiddenWidths(source.network()), ModelTraining.CLASSES, options.learningRate(), runSeed);
-    Manifest baseline = trainer.trainAndSave(scratch, labelled, validation, options,
+    TrainingOptions baselineOptions = new TrainingOptions(options.epochs() + headEpochs,
+        options.batchSize(), options.averagingFrequency(), options.workers(),
+        options.learningRate(), options.seed());
+    Manifest baseline = trainer.trainAndSave(scratch, labelled, validation, baselineOptions,
         ModelTraining.manifest(baselineModel, "finetune", provenance, runSeed, null, config,
             table));
     labelled.unpersist();
@@ -145,6 +153,31 @@ public final class FinetuneJob implements Callable<Integer> {
         tuned.name(), tuned.version(), tuned.metrics().get("validation_accuracy"),
         baseline.name(), baseline.version(), baseline.metrics().get("validation_accuracy"));
     return provenance;
+  }
+
+  /**
+   * Trains the new output layer alone on frozen source features for {@code --head-epochs}, then
+   * fine-tunes with {@code --frozen-layers} frozen, starting from that output layer. Training the
+   * head first keeps the large early gradients of a random head from disturbing the source
+   * features (linear probing, then fine-tuning: Kumar et al., 2022).
+   */
+  private Manifest fineTune(ModelTraining trainer, StoredModel source, JavaRDD<Example> labelled,
+      Predictions validation, TrainingOptions options, Manifest manifest)
+      throws UserException, IOException {
+    MultiLayerNetwork adapted = Networks.transfer(source.network(), frozenLayers,
+        ModelTraining.CLASSES, options.learningRate(), options.seed());
+    if (headEpochs == 0) {
+      return trainer.trainAndSave(adapted, labelled, validation, options, manifest);
+    }
+    MultiLayerNetwork probe = Networks.transfer(source.network(),
+        Networks.hiddenLayers(source.network()), ModelTraining.CLASSES, options.learningRate(),
+        options.seed());
+    TrainingOptions headOptions = new TrainingOptions(headEpochs, options.batchSize(),
+        options.averagingFrequency(), options.workers(), options.learningRate(), options.seed());
+    var headCurve = trainer.fit(manifest.name() + " (output layer)", probe, labelled, validation,
+        headOptions);
+    Networks.copyOutputLayer(probe, adapted);
+    return trainer.trainAndSave(adapted, headCurve, labelled, validation, options, manifest);
   }
 
   private static void checkInputSize(StoredModel source, SampleTable table) throws UserException {
@@ -170,6 +203,7 @@ public final class FinetuneJob implements Callable<Integer> {
     config.put("--domain", domain);
     config.put("--labels-per-class", labelsPerClass);
     config.put("--frozen-layers", frozenLayers);
+    config.put("--head-epochs", headEpochs);
     config.put("--epochs", options.epochs());
     config.put("--batch-size", options.batchSize());
     config.put("--averaging-frequency", options.averagingFrequency());

@@ -202,7 +202,7 @@ public final class IngestJob implements Callable<Integer> {
 
   private static Dataset<Row> harmonized(SparkSession spark, List<RawSample> raw,
       DigitHarmonizer harmonizer) {
-    int slices = Math.max(2, spark.sparkContext().defaultParallelism() * 2);
+    int slices = Math.max(32, spark.sparkContext().defaultParallelism() * 4);
     JavaRDD<Row> rows = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(raw, slices)
         .map(sample -> toRow(SOURCE_DOMAIN, sample, harmonizer.blockCounts(sample.values())));
     return spark.createDataFrame(rows, unsplitSchema());

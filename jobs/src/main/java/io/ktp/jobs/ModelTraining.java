@@ -72,8 +72,21 @@ final class ModelTraining {
    */
   Manifest trainAndSave(MultiLayerNetwork network, JavaRDD<Example> train, Predictions validation,
       TrainingOptions options, Manifest manifest) throws UserException, IOException {
-    SparkTrainer trainer = new SparkTrainer(context.sparkContext(), options);
-    List<CurvePoint> curve = trainer.fit(manifest.name(), network, train, CLASSES, validation);
+    return trainAndSave(network, List.of(), train, validation, options, manifest);
+  }
+
+  /**
+   * Trains and saves as {@link #trainAndSave(MultiLayerNetwork, JavaRDD, Predictions,
+   * TrainingOptions, Manifest)}, after an earlier phase whose curve points come first.
+   */
+  Manifest trainAndSave(MultiLayerNetwork network, List<CurvePoint> earlierPhase,
+      JavaRDD<Example> train, Predictions validation, TrainingOptions options, Manifest manifest)
+      throws UserException, IOException {
+    List<CurvePoint> curve = new ArrayList<>(earlierPhase);
+    for (CurvePoint point : fit(manifest.name(), network, train, validation, options)) {
+      curve.add(new CurvePoint(point.epoch() + earlierPhase.size(), point.loss(),
+          point.trainAccuracy(), point.validationAccuracy(), point.seconds()));
+    }
     CurvePoint last = curve.get(curve.size() - 1);
     Map<String, Double> metrics = new LinkedHashMap<>(manifest.metrics());
     metrics.put("final_loss", last.loss());
@@ -92,6 +105,13 @@ final class ModelTraining {
     }
     validationCurves.put(saved.name() + " v" + saved.version(), validationCurve);
     return saved;
+  }
+
+  /** Trains {@code network} in place and returns its curve, without saving it. */
+  List<CurvePoint> fit(String name, MultiLayerNetwork network, JavaRDD<Example> train,
+      Predictions validation, TrainingOptions options) {
+    return new SparkTrainer(context.sparkContext(), options)
+        .fit(name, network, train, CLASSES, validation);
   }
 
   /** Writes the collected curves as this run's report and a PNG chart; returns the report path. */

@@ -74,6 +74,11 @@ public final class PipelineJob implements Callable<Integer> {
           + " ${DEFAULT-VALUE}.")
   int finetuneEpochs = 40;
 
+  @Option(names = "--head-epochs", paramLabel = "N",
+      description = "Epochs that train only the new output layer before fine-tuning."
+          + " Default: ${DEFAULT-VALUE}.")
+  int headEpochs = 10;
+
   @Option(names = "--frozen-layers", paramLabel = "N",
       description = "Lower hidden layers kept fixed while fine-tuning. Default: ${DEFAULT-VALUE}.")
   int frozenLayers = 1;
@@ -140,6 +145,7 @@ public final class PipelineJob implements Callable<Integer> {
     pretrain.validate();
     finetune.labelsPerClass = labelsPerClass;
     finetune.frozenLayers = frozenLayers;
+    finetune.headEpochs = headEpochs;
     finetune.training.epochs = finetuneEpochs;
     finetune.validate();
     similarity.validate();
@@ -167,6 +173,7 @@ public final class PipelineJob implements Callable<Integer> {
     config.put("--pretrain-epochs", pretrainEpochs);
     config.put("--finetune-epochs", finetuneEpochs);
     config.put("--frozen-layers", frozenLayers);
+    config.put("--head-epochs", headEpochs);
     config.put("stroke_pixels_used", stroke);
     config.putAll(similarity.config());
     return Provenance.start("pipeline", context.runId(), seed, config, Map.of(
