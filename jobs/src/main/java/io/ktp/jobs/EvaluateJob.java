@@ -8,12 +8,14 @@ import io.ktp.data.SampleTable;
 import io.ktp.data.SampleTables;
 import io.ktp.data.Samples;
 import io.ktp.io.Workspace;
+import io.ktp.jobs.Evaluation.DomainSample;
 import io.ktp.model.ModelStore;
 import io.ktp.model.StoredModel;
 import io.ktp.report.Provenance;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -122,6 +124,11 @@ public final class EvaluateJob implements Callable<Integer> {
 
   /** MMD options, shared with the pipeline. */
   static final class DomainSimilarityOptions {
+    /** Kernel name of the Gaussian kernel at the median-heuristic bandwidth. */
+    static final String SINGLE_KERNEL = "median";
+    /** Kernel name of the mean of Gaussian kernels at --bandwidth-multipliers. */
+    static final String MULTI_KERNEL = "multi";
+
     @Option(names = "--mmd-rows", paramLabel = "N",
         description = "Rows sampled from each domain's train split for the MMD test."
             + " Default: ${DEFAULT-VALUE}.")
@@ -133,8 +140,9 @@ public final class EvaluateJob implements Callable<Integer> {
     int permutations = 500;
 
     @Option(names = "--bandwidth-multipliers", paramLabel = "FACTORS", split = ",",
-        description = "Gaussian kernel bandwidths as multiples of the median pairwise distance;"
-            + " the kernel is the mean over them. Default: ${DEFAULT-VALUE}.")
+        description = "Bandwidths of the multi-kernel MMD as multiples of the median pairwise"
+            + " distance; its kernel is the mean of the Gaussian kernels. The single-kernel MMD"
+            + " always uses the median itself. Default: ${DEFAULT-VALUE}.")
     double[] multipliers = {0.5, 1, 2};
 
     void validate() throws UserException {
@@ -150,17 +158,24 @@ public final class EvaluateJob implements Callable<Integer> {
      * no-shift reference; both from the train splits.
      */
     void measure(Evaluation evaluation, SampleTable source, SampleTable target, long seed) {
-      double[][] sourceRows = Evaluation.featureSample(source, Samples.TRAIN, 2 * rows, seed);
-      double[][] sourceA = Arrays.copyOfRange(sourceRows, 0, sourceRows.length / 2);
-      double[][] sourceB = Arrays.copyOfRange(sourceRows, sourceRows.length / 2,
-          sourceRows.length);
-      double[][] targetRows = Evaluation.featureSample(target, Samples.TRAIN, rows, seed + 1);
       String sourceName = source.rows().first().getAs(Samples.DOMAIN);
       String targetName = target.rows().first().getAs(Samples.DOMAIN);
-      evaluation.addDomainPair(sourceName + " vs " + targetName, sourceName, sourceA,
-          targetName, targetRows, multipliers, permutations, seed);
-      evaluation.addDomainPair(sourceName + " vs " + sourceName + " (disjoint)", sourceName,
-          sourceA, sourceName, sourceB, multipliers, permutations, seed);
+      double[][] sourceRows = Evaluation.featureSample(source, Samples.TRAIN, 2 * rows, seed);
+      DomainSample sourceA = new DomainSample(sourceName,
+          Arrays.copyOfRange(sourceRows, 0, sourceRows.length / 2));
+      DomainSample sourceB = new DomainSample(sourceName,
+          Arrays.copyOfRange(sourceRows, sourceRows.length / 2, sourceRows.length));
+      DomainSample targetRows = new DomainSample(targetName,
+          Evaluation.featureSample(target, Samples.TRAIN, rows, seed + 1));
+      String shifted = sourceName + " vs " + targetName;
+      String reference = sourceName + " vs " + sourceName + " (disjoint)";
+      for (String kernel : List.of(SINGLE_KERNEL, MULTI_KERNEL)) {
+        double[] factors = kernel.equals(SINGLE_KERNEL) ? new double[] {1} : multipliers;
+        evaluation.addDomainPair(shifted, kernel, sourceA, targetRows, factors, permutations,
+            seed);
+        evaluation.addDomainPair(reference, kernel, sourceA, sourceB, factors, permutations,
+            seed);
+      }
     }
 
     Map<String, Object> config() {

@@ -80,14 +80,14 @@ final class Evaluation {
   }
 
   /** Runs the MMD test between two samples of feature rows and records it. */
-  MmdResult addDomainPair(String pair, String domainX, double[][] x, String domainY,
-      double[][] y, double[] multipliers, int permutations, long seed) {
-    MmdResult result = Mmd.test(x, y, multipliers, permutations, seed);
-    reports.get(EvaluationSchemas.DOMAIN_SIMILARITY).add(RowFactory.create(pair, domainX,
-        domainY, result.sizeX(), result.sizeY(), result.mmd2(), result.pValue(),
+  MmdResult addDomainPair(String pair, String kernel, DomainSample x, DomainSample y,
+      double[] multipliers, int permutations, long seed) {
+    MmdResult result = Mmd.test(x.rows(), y.rows(), multipliers, permutations, seed);
+    reports.get(EvaluationSchemas.DOMAIN_SIMILARITY).add(RowFactory.create(pair, kernel,
+        x.domain(), y.domain(), result.sizeX(), result.sizeY(), result.mmd2(), result.pValue(),
         result.permutations(), result.bandwidths()));
-    LOG.info("MMD^2 {}: {} (p = {}, {} permutations, {} + {} rows)", pair, result.mmd2(),
-        result.pValue(), permutations, result.sizeX(), result.sizeY());
+    LOG.info("MMD^2 {} ({} kernel): {} (p = {}, {} permutations, {} + {} rows)", pair, kernel,
+        result.mmd2(), result.pValue(), permutations, result.sizeX(), result.sizeY());
     return result;
   }
 
@@ -148,9 +148,11 @@ final class Evaluation {
     for (Map.Entry<StoredModel, double[]> entry : curves.entrySet()) {
       double[] curve = entry.getValue();
       double last = curve.length == 0 ? Double.NaN : curve[curve.length - 1];
+      double own = fraction * last;
       reports.get(EvaluationSchemas.CONVERGENCE).add(RowFactory.create(
           entry.getKey().manifest().name(), entry.getKey().manifest().version(),
-          entry.getKey().manifest().seed(), curve.length, last, shared,
+          entry.getKey().manifest().seed(), curve.length, last, own,
+          Convergence.epochsToReach(curve, own), shared,
           Convergence.epochsToReach(curve, shared), Convergence.areaUnderCurve(curve)));
     }
   }
@@ -169,7 +171,7 @@ final class Evaluation {
     Path folder = context.workspace().charts(context.runId());
     Map<String, Double> mmd = new LinkedHashMap<>();
     for (Row row : reports.get(EvaluationSchemas.DOMAIN_SIMILARITY)) {
-      mmd.put(row.getString(0), row.getDouble(5));
+      mmd.put(row.getString(0) + ", " + row.getString(1) + " kernel", row.getDouble(6));
     }
     if (!mmd.isEmpty()) {
       new Charts().barChart("MMD^2 between domains", "domain pair", "MMD^2 (unbiased)", mmd,
@@ -182,6 +184,15 @@ final class Evaluation {
       new Charts().barChart("Target test accuracy (mean over seeds)", "model", "accuracy",
           meanAccuracy, context.workspace().fs(), new Path(folder, job + "-accuracy.png"));
     }
+  }
+
+  /**
+   * Scaled feature rows sampled from one domain.
+   *
+   * @param domain the domain's name
+   * @param rows one feature vector per row
+   */
+  record DomainSample(String domain, double[][] rows) {
   }
 
   /** Collects up to {@code rows} scaled feature vectors of one split, chosen by seed. */

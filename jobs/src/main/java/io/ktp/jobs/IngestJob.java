@@ -168,7 +168,7 @@ public final class IngestJob implements Callable<Integer> {
       return fixed;
     }
     // Each optdigits value counts the on pixels of one 4x4 block, so a row's sum is the number of
-    // on pixels in its 32x32 bitmap; about 312 of 1,024 in the bundled set.
+    // on pixels in its 32x32 bitmap. The bundled set has about 312 of 1,024 on.
     double mean = target.filter(col(Samples.SPLIT).equalTo(Samples.TRAIN))
         .select(avg(expr("aggregate(" + Samples.FEATURES + ", 0D, (acc, x) -> acc + x)")))
         .first().getDouble(0);

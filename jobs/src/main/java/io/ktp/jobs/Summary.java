@@ -43,9 +43,9 @@ final class Summary {
     rows.add(PipelineJob.summaryRow("backward_transfer", backward));
     List<Row> pairs = evaluation.rows(EvaluationSchemas.DOMAIN_SIMILARITY);
     for (Row pair : pairs) {
-      rows.add(PipelineJob.summaryRow("mmd2 " + pair.getString(0), List.of(pair.getDouble(5))));
-      rows.add(PipelineJob.summaryRow("mmd_p_value " + pair.getString(0),
-          List.of(pair.getDouble(6))));
+      String name = pair.getString(0) + ", " + pair.getString(1) + " kernel";
+      rows.add(PipelineJob.summaryRow("mmd2 " + name, List.of(pair.getDouble(6))));
+      rows.add(PipelineJob.summaryRow("mmd_p_value " + name, List.of(pair.getDouble(7))));
     }
     rows.add(PipelineJob.summaryRow("wall_seconds", List.of(seconds)));
     return new Summary(rows, pairs, context);
@@ -75,8 +75,8 @@ final class Summary {
     }
     out.println("Domain distance (unbiased MMD^2, permutation p-value):");
     for (Row pair : domainPairs) {
-      out.printf(Locale.ROOT, "  %-32s %.5f  p = %.4f%n", pair.getString(0), pair.getDouble(5),
-          pair.getDouble(6));
+      out.printf(Locale.ROOT, "  %-26s %-6s kernel  %8.5f  p = %.4f%n", pair.getString(0),
+          pair.getString(1), pair.getDouble(6), pair.getDouble(7));
     }
     out.printf(Locale.ROOT, "Reports: %s/reports/<kind>/run_id=%s%n",
         context.workspace().root(), context.runId());
