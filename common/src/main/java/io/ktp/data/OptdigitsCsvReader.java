@@ -28,6 +28,8 @@ public final class OptdigitsCsvReader {
   /** Number of classes. */
   public static final int CLASSES = 10;
 
+  private static final String FIX = ": correct the line or restore the unmodified digits.csv.gz";
+
   private OptdigitsCsvReader() {
   }
 
@@ -61,7 +63,7 @@ public final class OptdigitsCsvReader {
     String[] fields = line.split(",", -1);
     if (fields.length != FEATURES + 1) {
       throw new UserException(where + " has " + fields.length + " values, expected "
-          + (FEATURES + 1) + " (64 block counts and the label)");
+          + (FEATURES + 1) + " (64 block counts and the label)" + FIX);
     }
     double[] values = new double[FEATURES];
     for (int i = 0; i < FEATURES; i++) {
@@ -78,11 +80,12 @@ public final class OptdigitsCsvReader {
     try {
       value = Integer.parseInt(text.strip());
     } catch (NumberFormatException e) {
-      throw new UserException(where + ": " + what + " '" + text + "' is not an integer", e);
+      throw new UserException(where + ": " + what + " is '" + text + "', expected an integer in "
+          + min + ".." + max + FIX, e);
     }
     if (value < min || value > max) {
-      throw new UserException(where + ": " + what + " " + value + " is outside " + min + ".."
-          + max);
+      throw new UserException(where + ": " + what + " is " + value + ", expected an integer in "
+          + min + ".." + max + FIX);
     }
     return value;
   }
