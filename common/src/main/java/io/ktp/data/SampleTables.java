@@ -16,6 +16,7 @@ import io.ktp.cli.UserException;
 import io.ktp.io.AtomicOutput;
 import io.ktp.io.Workspace;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.Locale;
 import org.apache.hadoop.fs.Path;
@@ -53,8 +54,12 @@ public final class SampleTables {
     WindowSpec ordered = byClass.orderBy(xxhash64(lit(seed), col(Samples.ID)), col(Samples.ID));
     Column rank = col(RANK);
     Column classSize = col(CLASS_SIZE);
-    Column split = when(rank.lt(classSize.multiply(testFraction)), Samples.TEST)
-        .when(rank.lt(classSize.multiply(testFraction + validationFraction)), Samples.VALIDATION)
+    // Decimal boundaries, because in doubles 0.2 + 0.1 is 0.30000000000000004 and 180 rows
+    // times that is just above 54, which would move row 55 from train to validation.
+    BigDecimal test = new BigDecimal(Double.toString(testFraction));
+    BigDecimal testAndValidation = test.add(new BigDecimal(Double.toString(validationFraction)));
+    Column split = when(rank.lt(classSize.multiply(lit(test))), Samples.TEST)
+        .when(rank.lt(classSize.multiply(lit(testAndValidation))), Samples.VALIDATION)
         .otherwise(Samples.TRAIN);
     return rows
         .withColumn(RANK, row_number().over(ordered).minus(1))
@@ -147,7 +152,7 @@ public final class SampleTables {
       int bad = minLabel < 0 ? minLabel : maxLabel;
       throw new UserException("Sample table " + location + " has label " + bad
           + ", outside the class range 0.." + (classes - 1)
-          + ": fix the labels or set --classes to the number of classes");
+          + ": relabel the rows or ingest the domain again");
     }
   }
 
