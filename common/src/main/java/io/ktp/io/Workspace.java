@@ -1,5 +1,6 @@
 package io.ktp.io;
 
+import io.ktp.cli.Checks;
 import io.ktp.cli.UserException;
 import java.io.IOException;
 import java.net.URI;
@@ -30,11 +31,18 @@ public final class Workspace {
     this.fs = fs;
   }
 
-  /** Opens the workspace at {@code location}; a plain path is resolved against the current folder. */
+  /**
+   * Opens the workspace at {@code location}; a plain path is resolved against the current folder.
+   * Fails when the location is an existing file, before any job does work it could not write.
+   */
   public static Workspace open(String location, Configuration hadoopConf) throws UserException {
     Path root = qualify(location, "--workspace");
     try {
       FileSystem fs = root.getFileSystem(hadoopConf);
+      if (fs.exists(root) && fs.getFileStatus(root).isFile()) {
+        throw new UserException(Checks.invalid("--workspace", location,
+            "must be a folder, new or existing, not a file"));
+      }
       return new Workspace(fs.makeQualified(root), fs);
     } catch (IOException e) {
       throw new UserException("Cannot open workspace " + location + ": " + e.getMessage()

@@ -106,6 +106,17 @@ class WorkspaceTest {
   }
 
   @Test
+  void openRejectsFile() throws Exception {
+    java.nio.file.Path file = Files.writeString(temp.resolve("digits.csv"), "1,2");
+
+    UserException error = assertThrows(UserException.class,
+        () -> Workspace.open(file.toString(), new Configuration()));
+
+    assertEquals("Invalid value " + file + " for --workspace: must be a folder, new or existing,"
+        + " not a file", error.getMessage());
+  }
+
+  @Test
   void openRejectsUnknownScheme() {
     UserException error = assertThrows(UserException.class,
         () -> Workspace.open("nosuchfs://host/ws", new Configuration()));

@@ -3,6 +3,8 @@ package io.ktp.jobs;
 import io.ktp.cli.UserException;
 import io.ktp.io.Workspace;
 import java.io.IOException;
+import java.net.URI;
+import java.util.Objects;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -39,11 +41,18 @@ final class Inputs {
    */
   static void checkDisjoint(Path input, String inputOption, Path output, String outputOption)
       throws UserException {
-    String in = input.toUri().normalize().toString().replaceAll("/+$", "");
-    String out = output.toUri().normalize().toString().replaceAll("/+$", "");
-    if (in.equals(out) || in.startsWith(out + "/") || out.startsWith(in + "/")) {
-      throw new UserException("Output " + out + " (" + outputOption + ") overlaps input " + in
-          + " (" + inputOption + "): choose an output location outside the input");
+    // Compares scheme, authority and path apart, because the same local file can be written
+    // file:/a or file:///a, and a folder's URI can end in '/'.
+    URI in = input.toUri().normalize();
+    URI out = output.toUri().normalize();
+    String inPath = in.getPath().replaceAll("/+$", "");
+    String outPath = out.getPath().replaceAll("/+$", "");
+    boolean sameFileSystem = Objects.equals(in.getScheme(), out.getScheme())
+        && Objects.equals(in.getAuthority(), out.getAuthority());
+    if (sameFileSystem && (inPath.equals(outPath) || inPath.startsWith(outPath + "/")
+        || outPath.startsWith(inPath + "/"))) {
+      throw new UserException("Output " + output + " (" + outputOption + ") overlaps input "
+          + input + " (" + inputOption + "): choose an output location outside the input");
     }
   }
 
