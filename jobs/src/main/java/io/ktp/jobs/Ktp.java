@@ -3,6 +3,7 @@ package io.ktp.jobs;
 import io.ktp.cli.ExitCodes;
 import io.ktp.cli.UserException;
 import java.io.PrintWriter;
+import java.util.List;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,15 +24,46 @@ public final class Ktp implements Runnable {
 
   /** Runs one sub-command and returns its exit code; never exits the JVM. */
   public static int run(String... args) {
-    CommandLine commandLine = new CommandLine(new Ktp());
-    commandLine.setExecutionExceptionHandler(Ktp::handleFailure);
+    return commandLine().execute(args);
+  }
+
+  /** Runs one sub-command like {@link #run(String...)}, printing to {@code out} and {@code err}. */
+  static int run(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine commandLine = commandLine();
+    commandLine.setOut(out);
+    commandLine.setErr(err);
     return commandLine.execute(args);
+  }
+
+  private static CommandLine commandLine() {
+    CommandLine commandLine = new CommandLine(new Ktp());
+    commandLine.setParameterExceptionHandler(Ktp::handleBadArguments);
+    commandLine.setExecutionExceptionHandler(Ktp::handleFailure);
+    return commandLine;
   }
 
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
         "Missing sub-command: choose one of " + spec.subcommands().keySet());
+  }
+
+  /**
+   * Prints one line for an unknown option or an unparsable value, in the form of every other
+   * user error, in place of picocli's message followed by the whole usage text.
+   */
+  private static int handleBadArguments(CommandLine.ParameterException failure, String[] args) {
+    CommandLine commandLine = failure.getCommandLine();
+    String command = commandLine.getCommandSpec().qualifiedName();
+    List<String> suggestions = failure instanceof CommandLine.UnmatchedArgumentException unmatched
+        ? unmatched.getSuggestions() : List.of();
+    String hint = suggestions.isEmpty() ? "" : " (did you mean " + String.join(" or ", suggestions)
+        + "?)";
+    PrintWriter err = commandLine.getErr();
+    err.println(command + ": error: " + failure.getMessage() + hint + ": run '" + command
+        + " --help' for the options");
+    err.flush();
+    return ExitCodes.USER_ERROR;
   }
 
   private static int handleFailure(Exception failure, CommandLine commandLine,
