@@ -80,7 +80,11 @@ public final class DigitHarmonizer implements Serializable {
     return frame;
   }
 
-  /** Turns on the {@code strokePixels} brightest pixels (ties go to the lower index). */
+  /**
+   * Turns on the {@code strokePixels} brightest pixels (ties go to the lower index). A thin digit
+   * with fewer lit pixels in the frame gets only those (the first MNIST "1" gets 285 of 313), and
+   * an image with no pixel at or above the ink threshold gives an empty bitmap.
+   */
   boolean[] binarize(double[] frame) {
     Integer[] order = IntStream.range(0, frame.length).boxed().toArray(Integer[]::new);
     Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -frame[i]));

@@ -110,6 +110,11 @@ public final class IngestJob implements Callable<Integer> {
     checkFractions("--target-validation-fraction", targetValidationFraction,
         "--target-test-fraction", targetTestFraction);
     fixedStrokePixels();
+    // Checked again with the session's Hadoop configuration in run(); checking here first reports
+    // a missing file before Spark starts and logs anything.
+    Configuration defaults = new Configuration();
+    Inputs.existingFile(mnist, "--mnist", defaults);
+    Inputs.existingFile(optdigits, "--optdigits", defaults);
   }
 
   private static void checkFractions(String validationName, double validation, String testName,
@@ -202,7 +207,8 @@ public final class IngestJob implements Callable<Integer> {
 
   private static Dataset<Row> harmonized(SparkSession spark, List<RawSample> raw,
       DigitHarmonizer harmonizer) {
-    int slices = Math.max(32, spark.sparkContext().defaultParallelism() * 4);
+    // About 1 MB of raw pixels per task for the 10,000 bundled images, under Spark's task-size warning.
+    int slices = Math.max(96, spark.sparkContext().defaultParallelism() * 4);
     JavaRDD<Row> rows = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(raw, slices)
         .map(sample -> toRow(SOURCE_DOMAIN, sample, harmonizer.blockCounts(sample.values())));
     return spark.createDataFrame(rows, unsplitSchema());

@@ -135,6 +135,9 @@ public final class PipelineJob implements Callable<Integer> {
 
   private void configureSteps() throws UserException {
     Checks.atLeast("--seeds (count)", seeds.length, 1);
+    Checks.atLeast("--pretrain-epochs", pretrainEpochs, 1);
+    Checks.atLeast("--finetune-epochs", finetuneEpochs, 1);
+    Checks.atLeast("--head-epochs", headEpochs, 0);
     ingest.mnist = mnist;
     ingest.optdigits = optdigits;
     ingest.seed = seed;

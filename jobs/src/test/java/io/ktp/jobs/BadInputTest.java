@@ -28,7 +28,6 @@ import java.util.zip.GZIPOutputStream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -180,8 +179,6 @@ class BadInputTest {
     assertEquals(before, snapshot(), "files under the test folder changed");
   }
 
-  @Disabled("PipelineJob checks --pretrain-epochs and --finetune-epochs through PretrainJob and"
-      + " FinetuneJob, so the message names --epochs, an option the pipeline does not have")
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
       pipeline --pretrain-epochs 0 |\
