@@ -86,14 +86,7 @@ public final class SampleTables {
   /** Writes one domain's table atomically; fails before writing when it exists without overwrite. */
   public static void write(Dataset<Row> table, Workspace workspace, String domain,
       boolean overwrite) throws UserException, IOException {
-    Path target = workspace.samples(domain);
-    AtomicOutput output = AtomicOutput.begin(workspace.fs(), target, overwrite);
-    try {
-      table.write().parquet(output.path().toString());
-      output.commit();
-    } finally {
-      output.abort();
-    }
+    AtomicOutput.writeParquet(table, workspace.fs(), workspace.samples(domain), overwrite);
   }
 
   /** Reads and validates one domain's table. */

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
 
 /**
  * Writes an output under a temporary sibling and renames it into place, so readers see the old
@@ -41,6 +42,21 @@ public final class AtomicOutput {
   public static AtomicOutput replacing(FileSystem fs, Path target) throws IOException {
     fs.mkdirs(target.getParent());
     return new AtomicOutput(fs, target);
+  }
+
+  /**
+   * Writes {@code table} as Parquet at {@code target} through a temporary sibling. Fails before
+   * writing when the target exists and {@code overwrite} is false.
+   */
+  public static void writeParquet(Dataset<?> table, FileSystem fs, Path target, boolean overwrite)
+      throws UserException, IOException {
+    AtomicOutput output = begin(fs, target, overwrite);
+    try {
+      table.write().parquet(output.path().toString());
+      output.commit();
+    } finally {
+      output.abort();
+    }
   }
 
   /** Returns the temporary path to write to. */

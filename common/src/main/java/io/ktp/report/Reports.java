@@ -37,13 +37,7 @@ public final class Reports {
         .withColumn("inputs", lit(provenance.inputsJson()))
         .withColumn("code_version", lit(Provenance.codeVersion()));
     Path target = workspace.report(kind, provenance.runId());
-    AtomicOutput output = AtomicOutput.begin(workspace.fs(), target, overwrite);
-    try {
-      table.write().parquet(output.path().toString());
-      output.commit();
-    } finally {
-      output.abort();
-    }
+    AtomicOutput.writeParquet(table, workspace.fs(), target, overwrite);
     return target;
   }
 }

@@ -71,9 +71,8 @@ public final class EvaluateJob implements Callable<Integer> {
       + " Default: ${DEFAULT-VALUE}.")
   long seed = 42;
 
-  @Option(names = "--run-id", paramLabel = "ID",
-      description = "Id of this run's reports. Default: the UTC start time.")
-  String runId;
+  @Mixin
+  RunIdOption runIdOption = new RunIdOption();
 
   @Option(names = "--overwrite", description = "Replace this run's existing reports.")
   boolean overwrite;
@@ -81,7 +80,8 @@ public final class EvaluateJob implements Callable<Integer> {
   @Override
   public Integer call() throws UserException, IOException {
     validate();
-    JobContext context = JobContext.open("evaluate", sparkOptions, workspaceOptions, runId);
+    JobContext context = JobContext.open("evaluate", sparkOptions, workspaceOptions,
+        runIdOption.runId);
     ModelStore store = new ModelStore(context.workspace());
     StoredModel source = store.load(sourceModel, 0);
     StoredModel tuned = store.load(model, version);

@@ -84,9 +84,8 @@ public final class FinetuneJob implements Callable<Integer> {
           + " ${DEFAULT-VALUE}.")
   long seed = 42;
 
-  @Option(names = "--run-id", paramLabel = "ID",
-      description = "Id of this run's reports. Default: the UTC start time.")
-  String runId;
+  @Mixin
+  RunIdOption runIdOption = new RunIdOption();
 
   @Option(names = "--overwrite", description = "Replace this run's existing reports.")
   boolean overwrite;
@@ -94,7 +93,8 @@ public final class FinetuneJob implements Callable<Integer> {
   @Override
   public Integer call() throws UserException, IOException {
     validate();
-    JobContext context = JobContext.open("finetune", sparkOptions, workspaceOptions, runId);
+    JobContext context = JobContext.open("finetune", sparkOptions, workspaceOptions,
+        runIdOption.runId);
     ModelTraining trainer = new ModelTraining(context);
     Provenance provenance = run(context, trainer, seed);
     trainer.writeCurves(provenance, overwrite);

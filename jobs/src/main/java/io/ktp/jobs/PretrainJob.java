@@ -63,9 +63,8 @@ public final class PretrainJob implements Callable<Integer> {
       description = "Seed of initialization, shuffling and padding. Default: ${DEFAULT-VALUE}.")
   long seed = 42;
 
-  @Option(names = "--run-id", paramLabel = "ID",
-      description = "Id of this run's reports. Default: the UTC start time.")
-  String runId;
+  @Mixin
+  RunIdOption runIdOption = new RunIdOption();
 
   @Option(names = "--overwrite", description = "Replace this run's existing reports.")
   boolean overwrite;
@@ -73,7 +72,8 @@ public final class PretrainJob implements Callable<Integer> {
   @Override
   public Integer call() throws UserException, IOException {
     validate();
-    JobContext context = JobContext.open("pretrain", sparkOptions, workspaceOptions, runId);
+    JobContext context = JobContext.open("pretrain", sparkOptions, workspaceOptions,
+        runIdOption.runId);
     ModelTraining trainer = new ModelTraining(context);
     Provenance provenance = run(context, trainer);
     trainer.writeCurves(provenance, overwrite);
