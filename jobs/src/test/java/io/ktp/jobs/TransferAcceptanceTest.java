@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Runs the pipeline with its default settings on the bundled data and checks the transfer results
- * that KTP promises: fine-tuning on 10 labelled optdigits rows per class beats both baselines and
- * reaches 0.92 test accuracy, the MNIST network alone reaches 0.80, and MMD separates the domains.
+ * that KTP promises. Fine-tuning on 10 labelled optdigits rows per class beats both baselines and
+ * reaches 0.92 test accuracy. The MNIST network alone reaches 0.80, and MMD separates the domains.
  *
  * <p>Parameter averaging sums worker results in the order tasks finish, so same-seed runs differ
  * slightly. Runs of these defaults on a 2-core machine gave a fine-tuned mean of 0.923 with a
