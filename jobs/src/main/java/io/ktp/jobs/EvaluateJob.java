@@ -46,7 +46,7 @@ public final class EvaluateJob implements Callable<Integer> {
       description = "From-scratch baseline model. Default: ${DEFAULT-VALUE}.")
   String baselineModel = "scratch";
 
-  @Option(names = "--version", paramLabel = "N",
+  @Option(names = "--model-version", paramLabel = "N",
       description = "Version of the fine-tuned and baseline models; 0 takes the latest."
           + " Default: ${DEFAULT-VALUE}.")
   int version;
@@ -80,6 +80,11 @@ public final class EvaluateJob implements Callable<Integer> {
   @Override
   public Integer call() throws UserException, IOException {
     validate();
+    Preflight local = Preflight.of(workspaceOptions);
+    if (local != null) {
+      local.requireModel(sourceModel).requireModel(model).requireModel(baselineModel)
+          .requireTable(sourceDomain).requireTable(domain);
+    }
     JobContext context = JobContext.open("evaluate", sparkOptions, workspaceOptions,
         runIdOption.runId);
     ModelStore store = new ModelStore(context.workspace());
@@ -106,7 +111,7 @@ public final class EvaluateJob implements Callable<Integer> {
     }
     Workspace.checkName("domain", sourceDomain);
     Workspace.checkName("domain", domain);
-    Checks.atLeast("--version", version, 0);
+    Checks.atLeast("--model-version", version, 0);
     Checks.halfOpenRange("--convergence-fraction", convergenceFraction, 0, 1);
     similarity.validate();
   }
@@ -116,7 +121,7 @@ public final class EvaluateJob implements Callable<Integer> {
     config.put("--source-model", sourceModel);
     config.put("--model", model);
     config.put("--baseline-model", baselineModel);
-    config.put("--version", version);
+    config.put("--model-version", version);
     config.put("--convergence-fraction", convergenceFraction);
     config.putAll(similarity.config());
     return config;

@@ -108,7 +108,7 @@ final class Evaluation {
       if (!rows.isEmpty()) {
         Path path = Reports.write(context.spark(), context.workspace(), kind,
             EvaluationSchemas.schema(kind), rows, provenance, overwrite);
-        LOG.info("Wrote {} rows to {}", rows.size(), path);
+        LOG.info("Wrote {} report rows to {}", rows.size(), path);
       }
     }
     writeCharts(provenance.job());

@@ -93,6 +93,10 @@ public final class FinetuneJob implements Callable<Integer> {
   @Override
   public Integer call() throws UserException, IOException {
     validate();
+    Preflight local = Preflight.of(workspaceOptions);
+    if (local != null) {
+      local.requireModel(sourceModel);
+    }
     JobContext context = JobContext.open("finetune", sparkOptions, workspaceOptions,
         runIdOption.runId);
     ModelTraining trainer = new ModelTraining(context);
@@ -134,7 +138,7 @@ public final class FinetuneJob implements Callable<Integer> {
         SampleTables.perClassSample(table.split(Samples.TRAIN), labelsPerClass, runSeed));
     long rows = labelled.count();
     Predictions validation = ModelTraining.evaluationSet(table, Samples.VALIDATION);
-    LOG.info("Fine-tuning {} on {} labelled {} rows ({} per class), {} frozen layers",
+    LOG.info("Fine-tuning {} on {} labelled {} rows ({} per class), frozen layers: {}",
         source.reference(), rows, domain, labelsPerClass, frozenLayers);
 
     Manifest tuned = fineTune(trainer, source, labelled, validation, options,

@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
 /** Reads the raw digit datasets and writes both domains as canonical sample tables. */
 @Command(name = "ingest", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Read the MNIST package and the optdigits CSV, map MNIST into the optdigits"
-        + " feature space (8x8 block counts 0..16), split both domains (stratified, seeded)"
+        + " feature space (an 8x8 grid of 4x4-pixel block counts 0..16), split both domains (stratified, seeded)"
         + " and write samples/mnist and samples/optdigits to the workspace.")
 public final class IngestJob implements Callable<Integer> {
   static final String SOURCE_DOMAIN = "mnist";
@@ -94,6 +94,7 @@ public final class IngestJob implements Callable<Integer> {
   @Override
   public Integer call() throws UserException, IOException {
     validate();
+    preflight(workspaceOptions);
     JobContext context = JobContext.open("ingest", sparkOptions, workspaceOptions,
         runIdOption.runId);
     run(context);
@@ -119,6 +120,23 @@ public final class IngestJob implements Callable<Integer> {
     if (validation + test >= 1) {
       throw new UserException("Invalid values " + validation + " for " + validationName + " and "
           + test + " for " + testName + ": their sum must be < 1 to leave training rows");
+    }
+  }
+
+  /** Checks a local workspace for existing tables before Spark starts. */
+  void preflight(WorkspaceOptions options) throws UserException, IOException {
+    Preflight local = Preflight.of(options);
+    if (local == null) {
+      return;
+    }
+    Configuration defaults = new Configuration();
+    Path mnistPath = Inputs.existingFile(files.mnist, "--mnist", defaults);
+    Path optdigitsPath = Inputs.existingFile(files.optdigits, "--optdigits", defaults);
+    for (String domain : List.of(SOURCE_DOMAIN, TARGET_DOMAIN)) {
+      Path output = local.workspace().samples(domain);
+      Inputs.checkDisjoint(mnistPath, "--mnist", output, "--workspace");
+      Inputs.checkDisjoint(optdigitsPath, "--optdigits", output, "--workspace");
+      local.requireNoTable(domain, overwrite);
     }
   }
 
@@ -150,7 +168,8 @@ public final class IngestJob implements Callable<Integer> {
     DigitHarmonizer harmonizer = new DigitHarmonizer(MnistPackageReader.SIDE, stroke);
     Dataset<Row> source = SampleTables.assignSplits(harmonized(spark, sourceRaw, harmonizer),
         validationFraction, testFraction, seed).cache();
-    LOG.info("Harmonized MNIST to 8x8 block counts with {} stroke pixels per 32x32 bitmap", stroke);
+    LOG.info("Harmonized MNIST to 8x8 grids of 4x4-pixel block counts, {} stroke pixels per"
+        + " 32x32 bitmap", stroke);
 
     SampleTables.write(source, context.workspace(), SOURCE_DOMAIN, overwrite);
     SampleTables.write(target, context.workspace(), TARGET_DOMAIN, overwrite);

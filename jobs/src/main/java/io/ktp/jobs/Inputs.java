@@ -22,7 +22,8 @@ final class Inputs {
       FileSystem fs = path.getFileSystem(conf);
       if (!fs.exists(path)) {
         throw new UserException("Input file " + path + " for " + option + " not found: check the"
-            + " path, or run from the KTP folder so that the bundled data/ folder is found");
+            + " path (a relative path starts at the current folder; the bundled data is in the"
+            + " KTP folder's data/)");
       }
       if (!fs.getFileStatus(path).isFile()) {
         throw new UserException("Input " + path + " for " + option + " is a folder: give the"

@@ -65,8 +65,8 @@ public final class PipelineJob implements Callable<Integer> {
   int pretrainEpochs = 30;
 
   @Option(names = "--finetune-epochs", paramLabel = "N",
-      description = "Epochs of fine-tuning and of the from-scratch baseline. Default:"
-          + " ${DEFAULT-VALUE}.")
+      description = "Epochs of fine-tuning after the output-layer epochs; the from-scratch"
+          + " baseline trains for both counts together. Default: ${DEFAULT-VALUE}.")
   int finetuneEpochs = 40;
 
   @Option(names = "--head-epochs", paramLabel = "N",
@@ -99,6 +99,7 @@ public final class PipelineJob implements Callable<Integer> {
   @Override
   public Integer call() throws UserException, IOException {
     configureSteps();
+    ingest.preflight(workspaceOptions);
     long started = System.nanoTime();
     JobContext context = JobContext.open("pipeline", sparkOptions, workspaceOptions,
         runIdOption.runId);

@@ -72,6 +72,10 @@ public final class PretrainJob implements Callable<Integer> {
   @Override
   public Integer call() throws UserException, IOException {
     validate();
+    Preflight local = Preflight.of(workspaceOptions);
+    if (local != null) {
+      local.requireTable(domain);
+    }
     JobContext context = JobContext.open("pretrain", sparkOptions, workspaceOptions,
         runIdOption.runId);
     ModelTraining trainer = new ModelTraining(context);

@@ -57,7 +57,7 @@ final class Summary {
   }
 
   void print(PrintWriter out, long[] seeds, int labelsPerClass) {
-    out.printf(Locale.ROOT, "%nKTP pipeline run %s, workspace %s%n", context.runId(),
+    out.printf(Locale.ROOT, "KTP pipeline run %s, workspace %s%n", context.runId(),
         context.workspace().root());
     out.printf(Locale.ROOT, "Target test accuracy, %s labelled rows per class, seeds %s"
         + " (mean +- std):%n", labelsPerClass == 0 ? "all" : labelsPerClass,

@@ -42,8 +42,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * two hidden layers, and {tmp} the test folder.
  */
 class BadInputTest {
-  private static final String NOT_FOUND = " not found: check the path, or run from the KTP folder"
-      + " so that the bundled data/ folder is found";
+  private static final String NOT_FOUND = " not found: check the path (a relative path starts at"
+      + " the current folder; the bundled data is in the KTP folder's data/)";
   private static final String FIX_LINE =
       ": correct the line or restore the unmodified digits.csv.gz";
 
