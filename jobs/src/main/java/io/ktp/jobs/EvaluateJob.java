@@ -67,7 +67,7 @@ public final class EvaluateJob implements Callable<Integer> {
           + " fraction of the best accuracy of the compared models. Default: ${DEFAULT-VALUE}.")
   double convergenceFraction = 0.95;
 
-  @Option(names = "--seed", description = "Seed of the MMD samples and permutations."
+  @Option(names = "--seed", paramLabel = "SEED", description = "Seed of the MMD samples and permutations."
       + " Default: ${DEFAULT-VALUE}.")
   long seed = 42;
 
@@ -145,6 +145,7 @@ public final class EvaluateJob implements Callable<Integer> {
     int permutations = 500;
 
     @Option(names = "--bandwidth-multipliers", paramLabel = "FACTORS", split = ",",
+        defaultValue = "0.5,1,2",
         description = "Bandwidths of the multi-kernel MMD as multiples of the median pairwise"
             + " distance; its kernel is the mean of the Gaussian kernels. The single-kernel MMD"
             + " always uses the median itself. Default: ${DEFAULT-VALUE}.")

@@ -79,7 +79,7 @@ public final class FinetuneJob implements Callable<Integer> {
   @Mixin
   TrainingMixin training = new TrainingMixin.FineTuning();
 
-  @Option(names = "--seed",
+  @Option(names = "--seed", paramLabel = "SEED",
       description = "Seed of row selection, new weights, shuffling and padding. Default:"
           + " ${DEFAULT-VALUE}.")
   long seed = 42;

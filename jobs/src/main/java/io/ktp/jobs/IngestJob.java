@@ -82,7 +82,7 @@ public final class IngestJob implements Callable<Integer> {
           + " Default: ${DEFAULT-VALUE}.")
   String strokePixels = "auto";
 
-  @Option(names = "--seed", description = "Seed of the split assignment. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--seed", paramLabel = "SEED", description = "Seed of the split assignment. Default: ${DEFAULT-VALUE}.")
   long seed = 42;
 
   @Mixin

@@ -50,7 +50,7 @@ public final class PipelineJob implements Callable<Integer> {
   @Mixin
   DigitFiles files = new DigitFiles();
 
-  @Option(names = "--seeds", paramLabel = "SEEDS", split = ",",
+  @Option(names = "--seeds", paramLabel = "SEEDS", split = ",", defaultValue = "1,2,3",
       description = "Fine-tuning seeds; one fine-tuned and one from-scratch model per seed."
           + " Default: ${DEFAULT-VALUE}.")
   long[] seeds = {1, 2, 3};
@@ -81,7 +81,7 @@ public final class PipelineJob implements Callable<Integer> {
   @Mixin
   EvaluateJob.DomainSimilarityOptions similarity = new EvaluateJob.DomainSimilarityOptions();
 
-  @Option(names = "--seed", description = "Seed of the splits, pretraining and MMD."
+  @Option(names = "--seed", paramLabel = "SEED", description = "Seed of the splits, pretraining and MMD."
       + " Default: ${DEFAULT-VALUE}.")
   long seed = 42;
 

@@ -47,7 +47,7 @@ public final class PretrainJob implements Callable<Integer> {
       description = "Name of the saved model. Default: ${DEFAULT-VALUE}.")
   String model = "source";
 
-  @Option(names = "--hidden", paramLabel = "SIZES", split = ",",
+  @Option(names = "--hidden", paramLabel = "SIZES", split = ",", defaultValue = "128,64",
       description = "Hidden layer widths, comma-separated. Default: ${DEFAULT-VALUE}.")
   int[] hidden = {128, 64};
 
@@ -59,7 +59,7 @@ public final class PretrainJob implements Callable<Integer> {
   @Mixin
   TrainingMixin training = new TrainingMixin.Pretraining();
 
-  @Option(names = "--seed",
+  @Option(names = "--seed", paramLabel = "SEED",
       description = "Seed of initialization, shuffling and padding. Default: ${DEFAULT-VALUE}.")
   long seed = 42;
 
