@@ -160,19 +160,19 @@ class SampleTablesTest {
             "Sample table " + LOCATION + " is empty: ingest the domain again"),
         Arguments.of("mixed feature counts",
             List.of(row("a", 1, features), row("b", 2, shorter), row("c", 3, features)),
-            "Sample table " + LOCATION + " has rows with 63 and with 64 features: every row"
-                + " needs the same feature count"),
+            "Sample table " + LOCATION + " has rows with 63 and with 64 features (row b has"
+                + " 63): every row needs the same feature count"),
         Arguments.of("NaN and infinite features",
             List.of(row("a", 1, withNaN), row("b", 2, features), row("c", 3, withInfinity)),
-            "Sample table " + LOCATION + " has 2 rows with NaN or infinite features: remove or"
-                + " repair them and ingest again"),
+            "Sample table " + LOCATION + " has 2 rows with NaN, infinite or null features"
+                + " (for example row a): remove or repair them and ingest again"),
         Arguments.of("label 10 of 10 classes",
             List.of(row("a", 1, features), row("b", 10, features)),
-            "Sample table " + LOCATION + " has label 10, outside the class range 0..9: relabel"
+            "Sample table " + LOCATION + " has label 10 in row b, outside the class range 0..9: relabel"
                 + " the rows or ingest the domain again"),
         Arguments.of("negative label",
             List.of(row("a", -1, features), row("b", 9, features)),
-            "Sample table " + LOCATION + " has label -1, outside the class range 0..9: relabel"
+            "Sample table " + LOCATION + " has label -1 in row a, outside the class range 0..9: relabel"
                 + " the rows or ingest the domain again"));
   }
 
