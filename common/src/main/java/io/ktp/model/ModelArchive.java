@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
+import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -96,6 +97,9 @@ public final class ModelArchive {
     }
     try (InputStream in = fs.open(file)) {
       return in.readNBytes((int) length);
+    } catch (ChecksumException e) {
+      throw error("does not match its Hadoop checksum file (." + file.getName() + ".crc), so it"
+          + " changed after it was written");
     }
   }
 

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -131,6 +132,9 @@ public final class ModelStore {
     } catch (JsonProcessingException e) {
       throw new UserException("Manifest " + file + " is not a valid KTP manifest ("
           + e.getOriginalMessage().lines().findFirst().orElse("") + "): " + fix, e);
+    } catch (ChecksumException e) {
+      throw new UserException("Manifest " + file + " does not match its Hadoop checksum file"
+          + " (.manifest.json.crc), so it changed after it was written: " + fix, e);
     }
     if (manifest == null || !name.equals(manifest.name()) || manifest.version() != version) {
       String found = manifest == null ? "nothing" : "model '" + manifest.name() + "' v"
@@ -143,18 +147,25 @@ public final class ModelStore {
 
   /** Returns the highest version number of a model, or 0 when it has none. */
   public int latestVersion(String name) throws IOException {
-    Path folder = workspace.models(name);
-    if (!workspace.exists(folder)) {
+    return highestNumber(workspace.fs(), workspace.models(name), VERSION);
+  }
+
+  /**
+   * Returns the highest number among the subfolders of {@code folder} whose names match
+   * {@code pattern}, whose group 1 is the number; 0 when there is none or the folder is missing.
+   */
+  static int highestNumber(FileSystem fs, Path folder, Pattern pattern) throws IOException {
+    if (!fs.exists(folder)) {
       return 0;
     }
-    int latest = 0;
-    for (FileStatus status : workspace.fs().listStatus(folder)) {
-      Matcher matcher = VERSION.matcher(status.getPath().getName());
+    int highest = 0;
+    for (FileStatus status : fs.listStatus(folder)) {
+      Matcher matcher = pattern.matcher(status.getPath().getName());
       if (status.isDirectory() && matcher.matches()) {
-        latest = Math.max(latest, Integer.parseInt(matcher.group(1)));
+        highest = Math.max(highest, Integer.parseInt(matcher.group(1)));
       }
     }
-    return latest;
+    return highest;
   }
 
   private static void writeVersion(FileSystem fs, Path folder, MultiLayerNetwork network,
