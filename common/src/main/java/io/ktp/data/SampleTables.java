@@ -16,11 +16,16 @@ import static org.apache.spark.sql.functions.xxhash64;
 import io.ktp.cli.UserException;
 import io.ktp.io.AtomicOutput;
 import io.ktp.io.Workspace;
+import java.io.EOFException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.io.ParquetDecodingException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -34,6 +39,7 @@ import org.apache.spark.sql.types.StructType;
 /** Splits, writes, reads and validates the canonical sample tables of a workspace. */
 public final class SampleTables {
   private static final String RANK = "_rank";
+  private static final Pattern PARQUET_FILE = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*:/\\S*?\\.parquet\\b");
   private static final String CLASS_SIZE = "_class_size";
   private static final String NON_FINITE = "exists(" + Samples.FEATURES
       + ", x -> x is null or isnan(x) or abs(x) = double('infinity'))";
@@ -102,9 +108,39 @@ public final class SampleTables {
       throw new UserException("Sample table for domain '" + domain + "' not found at " + path
           + ": run 'ktp ingest' with this workspace first");
     }
-    Dataset<Row> rows = spark.read().parquet(path.toString());
-    checkSchema(rows.schema(), path);
-    return validate(rows, path.toString(), classes);
+    try {
+      Dataset<Row> rows = spark.read().parquet(path.toString());
+      checkSchema(rows.schema(), path);
+      return validate(rows, path.toString(), classes);
+    } catch (Exception e) {
+      // Spark reports a damaged file as a SparkException, a checked exception that Scala throws
+      // undeclared, so Java cannot name it in a catch clause. Anything else is rethrown as is.
+      String damaged = damagedFile(e);
+      if (damaged == null) {
+        throw e;
+      }
+      throw new UserException("Sample table " + path + " cannot be read (" + damaged
+          + " is not a Parquet file or is damaged): ingest the domain again", e);
+    }
+  }
+
+  /**
+   * Returns the Parquet file that {@code failure} names as unreadable, or null when the failure
+   * is not about a damaged file: a missing or wrong footer, a checksum mismatch, a truncated page.
+   */
+  static String damagedFile(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      String message = String.valueOf(cause.getMessage());
+      boolean damaged = cause instanceof ChecksumException || cause instanceof EOFException
+          || cause instanceof ParquetDecodingException
+          || message.contains("is not a Parquet file")
+          || message.contains("CANNOT_READ_FILE_FOOTER");
+      if (damaged) {
+        Matcher file = PARQUET_FILE.matcher(message);
+        return file.find() ? "file " + file.group() : "a file";
+      }
+    }
+    return null;
   }
 
   /**
