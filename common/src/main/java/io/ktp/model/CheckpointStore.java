@@ -178,7 +178,7 @@ public final class CheckpointStore {
 
   private UserException damaged(Path file, JsonProcessingException e) {
     return new UserException("Checkpoint file " + file + " is not valid ("
-        + e.getOriginalMessage().lines().findFirst().orElse("") + "): " + fixDamaged());
+        + ModelStore.describe(e) + "): " + fixDamaged());
   }
 
   private String fixDamaged() {

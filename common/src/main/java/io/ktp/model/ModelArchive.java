@@ -264,11 +264,17 @@ public final class ModelArchive {
     return new UserException("Model file " + file + " " + problem + ": " + fix);
   }
 
-  /** Returns the first line of an exception's message, shortened, for a one-line error. */
+  /**
+   * Returns the first line of an exception's message for a one-line error, without a leading
+   * exception class name or the parser's echo of its input, and shortened.
+   */
   private static String detail(Exception e) {
-    String message = String.valueOf(e.getMessage()).strip();
-    int newline = message.indexOf('\n');
-    String line = newline < 0 ? message : message.substring(0, newline).strip();
+    String line = String.valueOf(e.getMessage()).strip().lines().findFirst().orElse("").strip()
+        .replaceFirst("^([a-z][a-z0-9_]*\\.)+[A-Z]\\w*: ", "");
+    for (String echo : new String[] {" (start marker at", " at [Source:"}) {
+      int start = line.indexOf(echo);
+      line = start < 0 ? line : line.substring(0, start);
+    }
     return line.length() <= MESSAGE_DETAIL ? line : line.substring(0, MESSAGE_DETAIL) + "...";
   }
 }

@@ -1,5 +1,6 @@
 package io.ktp.model;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -131,7 +132,7 @@ public final class ModelStore {
       manifest = JSON.readValue(in, Manifest.class);
     } catch (JsonProcessingException e) {
       throw new UserException("Manifest " + file + " is not a valid KTP manifest ("
-          + e.getOriginalMessage().lines().findFirst().orElse("") + "): " + fix, e);
+          + describe(e) + "): " + fix, e);
     } catch (ChecksumException e) {
       throw new UserException("Manifest " + file + " does not match its Hadoop checksum file"
           + " (.manifest.json.crc), so it changed after it was written: " + fix, e);
@@ -143,6 +144,22 @@ public final class ModelStore {
           + "' v" + version + ": " + fix);
     }
     return manifest;
+  }
+
+  /**
+   * Returns a JSON error as one short line, the problem and its line and column, without the
+   * parser's name for its input stream.
+   */
+  static String describe(JsonProcessingException e) {
+    String problem = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("")
+        .strip();
+    int marker = problem.indexOf(" (start marker at");
+    if (marker >= 0) {
+      problem = problem.substring(0, marker);
+    }
+    JsonLocation where = e.getLocation();
+    return where == null ? problem
+        : problem + " at line " + where.getLineNr() + ", column " + where.getColumnNr();
   }
 
   /** Returns the highest version number of a model, or 0 when it has none. */
