@@ -2,7 +2,6 @@ package io.ktp.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ktp.io.SparkSessions;
 import io.ktp.io.Workspace;
 import io.ktp.model.Manifest;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.zip.GZIPOutputStream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
 
 /**
  * Runs jobs through {@link Ktp#run(PrintWriter, PrintWriter, String...)} with bad options or bad
@@ -74,21 +71,9 @@ class BadInputTest {
         new Manifest("source", 0, "pretrain", "2026-12-04T15:30:00Z", 1, null, Map.of(),
             Map.of(), Map.of(), "test"));
     Files.createDirectories(temp.resolve("model/reports/training_curve/run_id=done"));
-    writeRunRecord(temp.resolve("model/checkpoints/old/run.json"), "pretrain", "-w",
-        modelWorkspace.root().toString(), "--run-id", "old", "--epochs", "1");
-  }
-
-  /** Writes the run.json that a pretrain run with {@code args} writes with its first checkpoint. */
-  private static void writeRunRecord(Path file, String... args) throws IOException {
-    CommandLine.ParseResult parsed = new CommandLine(new Ktp()).parseArgs(args);
-    PretrainJob job = parsed.subcommand().commandSpec().commandLine().getCommand();
-    Map<String, Object> run = new TreeMap<>();
-    run.put("run_id", "old");
-    run.put("job", "pretrain");
-    run.put("options", job.resumeOption.options());
-    run.put("created_at", "2026-12-04T15:30:00Z");
-    Files.createDirectories(file.getParent());
-    new ObjectMapper().writeValue(file.toFile(), run);
+    Files.createDirectories(temp.resolve("model/checkpoints/old"));
+    Files.writeString(temp.resolve("model/checkpoints/old/run.json"), CliRuns.pretrainRunRecord(
+        "old", "-w", modelWorkspace.root().toString(), "--epochs", "1"));
   }
 
   @AfterAll

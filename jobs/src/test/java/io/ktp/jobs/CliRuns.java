@@ -1,5 +1,6 @@
 package io.ktp.jobs;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -9,11 +10,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import picocli.CommandLine;
 
 /** Runs {@code ktp} in this JVM and records folders, for the tests of bad input. */
 final class CliRuns {
@@ -53,6 +56,24 @@ final class CliRuns {
       }
     }
     return files;
+  }
+
+  /**
+   * Returns the run.json that a pretrain run started with {@code args} writes with its first
+   * checkpoint.
+   */
+  static String pretrainRunRecord(String runId, String... args) throws IOException {
+    List<String> all = new ArrayList<>(List.of("pretrain", "--run-id", runId));
+    all.addAll(List.of(args));
+    CommandLine.ParseResult parsed = new CommandLine(new Ktp()).parseArgs(
+        all.toArray(String[]::new));
+    PretrainJob job = parsed.subcommand().commandSpec().commandLine().getCommand();
+    Map<String, Object> run = new LinkedHashMap<>();
+    run.put("run_id", runId);
+    run.put("job", "pretrain");
+    run.put("options", job.resumeOption.options());
+    run.put("created_at", "2026-12-04T15:30:00Z");
+    return new ObjectMapper().writeValueAsString(run);
   }
 
   static String sha256(Path file) throws IOException {
