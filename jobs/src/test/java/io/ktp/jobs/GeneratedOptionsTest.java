@@ -73,16 +73,16 @@ class GeneratedOptionsTest {
 
     CliRuns.Run run = CliRuns.run(arguments);
 
-    String shown = String.join(" | ", arguments);
-    assertEquals(2, run.exitCode(), shown + "\n" + run.err());
-    assertEquals(1, run.errLines().size(), shown + "\n" + run.err());
+    String argumentText = String.join(" | ", arguments);
+    assertEquals(2, run.exitCode(), argumentText + "\n" + run.err());
+    assertEquals(1, run.errLines().size(), argumentText + "\n" + run.err());
     String line = run.errLines().get(0);
     assertTrue(line.startsWith("ktp " + job + ": error: ") || line.startsWith("ktp: error: "),
         line);
-    assertEquals("", run.out(), shown);
+    assertEquals("", run.out(), argumentText);
     if (line.contains("Invalid value")) {
       assertTrue(arguments.stream().anyMatch(argument -> argument.startsWith("--")
-          && line.contains(argument)), "the message names an option of " + shown + ": " + line);
+          && line.contains(argument)), "the message names an option of " + argumentText + ": " + line);
     }
     assertEquals(before, CliRuns.snapshot(temp), "files under the test folder changed");
   }
