@@ -252,9 +252,9 @@ class KilledJobTest {
   }
 
   private static Process startChild(Path log, String... args) throws IOException {
-    String opens = System.getProperty("ktp.java17.opens");
+    String opens = System.getProperty("ktp.child.jvm.opens");
     String cacheDir = System.getProperty("org.bytedeco.javacpp.cachedir");
-    assertNotNull(opens, "system property ktp.java17.opens (set by the Surefire configuration)");
+    assertNotNull(opens, "system property ktp.child.jvm.opens, which Surefire sets");
     assertNotNull(cacheDir, "system property org.bytedeco.javacpp.cachedir");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
