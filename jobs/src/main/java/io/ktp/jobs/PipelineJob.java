@@ -159,9 +159,12 @@ public final class PipelineJob implements Callable<Integer> {
     }
   }
 
-  /** Returns true when this is a resumed run whose interrupted run finished the ingest step. */
+  /**
+   * Returns true when this is a resumed run whose interrupted run finished the ingest step, and
+   * --overwrite does not ask to run it again.
+   */
   private boolean ingested(Workspace workspace) throws IOException {
-    return resumeOption.resume
+    return resumeOption.resume && !overwrite
         && workspace.exists(workspace.report(IngestJob.REPORT, runIdOption.runId));
   }
 
