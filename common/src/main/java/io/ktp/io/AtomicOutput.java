@@ -3,9 +3,11 @@ package io.ktp.io;
 import io.ktp.cli.UserException;
 import java.io.IOException;
 import java.util.UUID;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes an output under a temporary sibling and renames it into place, so readers see the old
@@ -31,6 +33,7 @@ public final class AtomicOutput {
    */
   public static AtomicOutput begin(FileSystem fs, Path target, boolean overwrite)
       throws UserException, IOException {
+    restorePrevious(fs, target);
     if (!overwrite && fs.exists(target)) {
       throw new UserException("Output " + target + " already exists: pass --overwrite to replace it"
           + " or choose another workspace");
@@ -40,8 +43,41 @@ public final class AtomicOutput {
 
   /** Starts an output at {@code target} that replaces an existing output when committed. */
   public static AtomicOutput replacing(FileSystem fs, Path target) throws IOException {
+    restorePrevious(fs, target);
     fs.mkdirs(target.getParent());
     return new AtomicOutput(fs, target);
+  }
+
+  /**
+   * Moves a previous output back into place when a job was killed inside {@link #commit()},
+   * between moving the previous output aside and moving the new one in. Readers saw no output
+   * at {@code target} in that state; after this they see the previous one again.
+   */
+  static void restorePrevious(FileSystem fs, Path target) throws IOException {
+    Path parent = target.getParent();
+    if (parent == null || fs.exists(target) || !fs.exists(parent)) {
+      return;
+    }
+    String prefix = "_old-" + target.getName() + "-";
+    for (FileStatus status : fs.listStatus(parent)) {
+      String name = status.getPath().getName();
+      if (name.startsWith(prefix) && isUuid(name.substring(prefix.length()))) {
+        LoggerFactory.getLogger(AtomicOutput.class).warn("Restoring {} from {}, which a killed"
+            + " job moved aside while replacing it", target, status.getPath());
+        if (!fs.rename(status.getPath(), target)) {
+          throw new IOException("Rename of " + status.getPath() + " to " + target + " failed");
+        }
+        return;
+      }
+    }
+  }
+
+  private static boolean isUuid(String text) {
+    try {
+      return UUID.fromString(text).toString().equals(text);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /**
@@ -83,7 +119,7 @@ public final class AtomicOutput {
       fs.delete(temporary, true);
     } catch (IOException e) {
       // The temporary folder is hidden from readers, so a failed clean-up loses nothing.
-      org.slf4j.LoggerFactory.getLogger(AtomicOutput.class)
+      LoggerFactory.getLogger(AtomicOutput.class)
           .warn("Could not delete temporary output {}: {}", temporary, e.toString());
     }
   }

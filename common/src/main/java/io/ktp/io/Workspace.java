@@ -18,6 +18,7 @@ import org.apache.hadoop.fs.Path;
  * models/&lt;name&gt;/v&lt;N&gt;/              model versions: model.zip and manifest.json
  * reports/&lt;kind&gt;/run_id=&lt;id&gt;/     reports, one folder per run
  * charts/&lt;run id&gt;/                   PNG charts of one run's reports
+ * checkpoints/&lt;run id&gt;/              per-epoch training checkpoints of one run
  * </pre>
  */
 public final class Workspace {
@@ -112,6 +113,11 @@ public final class Workspace {
   /** Returns the folder of one run's charts. */
   public Path charts(String runId) {
     return new Path(root, "charts/" + runId);
+  }
+
+  /** Returns the folder of one run's training checkpoints. */
+  public Path checkpoints(String runId) {
+    return new Path(root, "checkpoints/" + runId);
   }
 
   /** Returns true when {@code path} exists. */

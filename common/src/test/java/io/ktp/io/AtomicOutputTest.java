@@ -106,6 +106,32 @@ class AtomicOutputTest {
     assertEquals(before, listing());
   }
 
+  @Test
+  void outputMovedAsideByKilledCommitIsRestored() throws Exception {
+    Path movedAside = new Path(target.getParent(), "_old-transfer-" + java.util.UUID.randomUUID());
+    write(movedAside, "part-0", "old");
+
+    UserException error = assertThrows(UserException.class,
+        () -> AtomicOutput.begin(fs, target, false));
+
+    assertTrue(error.getMessage().startsWith("Output " + target + " already exists"),
+        error.getMessage());
+    assertEquals("old", read(new Path(target, "part-0")));
+    assertEquals(Set.of("transfer"), allNames(target.getParent()));
+  }
+
+  @Test
+  void outputOfAnotherTargetIsNotRestored() throws Exception {
+    Path otherTarget = new Path(target.getParent(),
+        "_old-transfer-x-" + java.util.UUID.randomUUID());
+    write(otherTarget, "part-0", "other");
+
+    AtomicOutput.begin(fs, target, false);
+
+    assertFalse(fs.exists(target));
+    assertTrue(fs.exists(otherTarget));
+  }
+
   private void write(Path folder, String name, String text) throws IOException {
     try (OutputStream out = fs.create(new Path(folder, name))) {
       out.write(text.getBytes(StandardCharsets.UTF_8));

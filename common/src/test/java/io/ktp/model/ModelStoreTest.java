@@ -147,9 +147,9 @@ class ModelStoreTest {
 
     UserException error = assertThrows(UserException.class, () -> store.load("source", 1));
 
-    assertEquals("Model file " + workspace.models("source") + "/v1/model.zip is not a readable"
-        + " DL4J network (Model wasnt found within file: gotConfig: [false], gotCoefficients:"
-        + " [false], gotUpdater: [false]): train the model again", error.getMessage());
+    assertEquals("Model file " + workspace.models("source") + "/v1/model.zip has no"
+        + " configuration.json, so it is not a DL4J model archive: train the model again, or"
+        + " delete " + workspace.models("source") + "/v1 if it is damaged", error.getMessage());
   }
 
   @Test

@@ -74,7 +74,7 @@ public final class EvaluateJob implements Callable<Integer> {
   @Mixin
   RunIdOption runIdOption = new RunIdOption();
 
-  @Option(names = "--overwrite", description = "Replace this run's existing reports.")
+  @Option(names = "--overwrite", description = "Replace this run's existing reports and charts.")
   boolean overwrite;
 
   @Override
@@ -83,18 +83,30 @@ public final class EvaluateJob implements Callable<Integer> {
     Preflight local = Preflight.of(workspaceOptions);
     if (local != null) {
       local.requireModel(sourceModel).requireModel(model).requireModel(baselineModel)
-          .requireTable(sourceDomain).requireTable(domain);
+          .requireTable(sourceDomain).requireTable(domain)
+          .requireNoReports(runIdOption.runId, "evaluate", overwrite, EvaluationSchemas.KINDS);
     }
     JobContext context = JobContext.open("evaluate", sparkOptions, workspaceOptions,
         runIdOption.runId);
-    ModelStore store = new ModelStore(context.workspace());
-    StoredModel source = store.load(sourceModel, 0);
-    StoredModel tuned = store.load(model, version);
-    StoredModel scratch = store.load(baselineModel, version);
+    Preflight.on(context.workspace())
+        .requireNoReports(context.runId(), "evaluate", overwrite, EvaluationSchemas.KINDS);
     SampleTable sourceTable = SampleTables.read(context.spark(), context.workspace(),
         sourceDomain, ModelTraining.CLASSES);
     SampleTable targetTable = SampleTables.read(context.spark(), context.workspace(), domain,
         ModelTraining.CLASSES);
+    if (sourceTable.featureCount() != targetTable.featureCount()) {
+      throw new UserException("Sample tables " + sourceTable.location() + " and "
+          + targetTable.location() + " have " + sourceTable.featureCount() + " and "
+          + targetTable.featureCount() + " features: evaluation needs both domains in one"
+          + " feature space; ingest them into the same features");
+    }
+    SampleTables.requireRows(sourceTable, Samples.TEST, "evaluation");
+    SampleTables.requireRows(targetTable, Samples.TEST, "evaluation");
+    ModelStore store = new ModelStore(context.workspace());
+    int features = targetTable.featureCount();
+    StoredModel source = store.load(sourceModel, 0, features, ModelTraining.CLASSES);
+    StoredModel tuned = store.load(model, version, features, ModelTraining.CLASSES);
+    StoredModel scratch = store.load(baselineModel, version, features, ModelTraining.CLASSES);
 
     Evaluation evaluation = new Evaluation(context, sourceTable, targetTable);
     evaluation.addModels(source, tuned, scratch, convergenceFraction);

@@ -18,6 +18,7 @@ import io.ktp.train.Predictions;
 import io.ktp.train.TrainingOptions;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaRDD;
@@ -87,7 +88,12 @@ public final class FinetuneJob implements Callable<Integer> {
   @Mixin
   RunIdOption runIdOption = new RunIdOption();
 
-  @Option(names = "--overwrite", description = "Replace this run's existing reports.")
+  @Mixin
+  ResumeOption resumeOption = new ResumeOption();
+
+  @Option(names = "--overwrite",
+      description = "Replace this run's existing reports and charts, and start the run again"
+          + " when it already has checkpoints.")
   boolean overwrite;
 
   @Override
@@ -95,41 +101,80 @@ public final class FinetuneJob implements Callable<Integer> {
     validate();
     Preflight local = Preflight.of(workspaceOptions);
     if (local != null) {
-      local.requireModel(sourceModel);
+      local.requireModel(sourceModel).requireTable(domain)
+          .requireNoReports(runIdOption.runId, "finetune", overwrite, List.of(ModelTraining.CURVE_REPORT));
+      if (runIdOption.runId != null) {
+        resumeOption.open(local.workspace(), runIdOption.runId, overwrite);
+      }
     }
     JobContext context = JobContext.open("finetune", sparkOptions, workspaceOptions,
         runIdOption.runId);
-    ModelTraining trainer = new ModelTraining(context);
-    Provenance provenance = run(context, trainer, seed);
+    Preflight.on(context.workspace())
+        .requireNoReports(context.runId(), "finetune", overwrite, List.of(ModelTraining.CURVE_REPORT));
+    ModelTraining trainer = new ModelTraining(context,
+        resumeOption.open(context.workspace(), context.runId(), overwrite));
+    Provenance provenance = run(context, trainer, seed).provenance();
     trainer.writeCurves(provenance, overwrite);
+    trainer.deleteCheckpoints();
     return 0;
   }
 
   void validate() throws UserException {
+    resumeOption.validate(runIdOption.runId);
     Workspace.checkName("model", sourceModel);
     Workspace.checkName("model", model);
     Workspace.checkName("model", baselineModel);
     Workspace.checkName("domain", domain);
+    checkDistinctModels();
     Checks.atLeast("--labels-per-class", labelsPerClass, 0);
     Checks.atLeast("--frozen-layers", frozenLayers, 0);
     Checks.atLeast("--head-epochs", headEpochs, 0);
     training.toOptions(seed, 1);
   }
 
-  /** Trains both models with {@code runSeed}; returns the provenance of the run. */
-  Provenance run(JobContext context, ModelTraining trainer, long runSeed)
+  /**
+   * Rejects a fine-tuned or baseline model name that equals another model of the job: the job
+   * would add versions to its own input model, or save both of its models under one name.
+   */
+  private void checkDistinctModels() throws UserException {
+    if (model.equals(sourceModel) || baselineModel.equals(sourceModel)) {
+      String option = model.equals(sourceModel) ? "--model" : "--baseline-model";
+      throw new UserException(Checks.invalid(option, sourceModel, "it names the input model"
+          + " (--source-model), and the job must not add versions to its own input; choose"
+          + " another name"));
+    }
+    if (model.equals(baselineModel)) {
+      throw new UserException(Checks.invalid("--baseline-model", baselineModel, "it equals"
+          + " --model, so both trained models would be saved under one name; choose another"
+          + " name"));
+    }
+  }
+
+  /**
+   * The outcome of one fine-tuning run.
+   *
+   * @param provenance the run's provenance
+   * @param tuned the saved fine-tuned model
+   * @param baseline the saved from-scratch model
+   */
+  record Result(Provenance provenance, Manifest tuned, Manifest baseline) {
+  }
+
+  /** Trains both models with {@code runSeed}. */
+  Result run(JobContext context, ModelTraining trainer, long runSeed)
       throws UserException, IOException {
     TrainingOptions options = training.toOptions(runSeed, context.defaultParallelism());
-    StoredModel source = new ModelStore(context.workspace()).load(sourceModel, 0);
+    SampleTable table = SampleTables.read(context.spark(), context.workspace(), domain,
+        ModelTraining.CLASSES);
+    SampleTables.requireRows(table, Samples.TRAIN, "fine-tuning");
+    StoredModel source = new ModelStore(context.workspace()).load(sourceModel, 0,
+        table.featureCount(), ModelTraining.CLASSES);
     int hiddenLayers = Networks.hiddenLayers(source.network());
     if (frozenLayers > hiddenLayers) {
       throw new UserException(Checks.invalid("--frozen-layers", frozenLayers, "model "
           + source.reference() + " has " + hiddenLayers + " hidden layers, so at most "
           + hiddenLayers + " can be frozen"));
     }
-    SampleTable table = SampleTables.read(context.spark(), context.workspace(), domain,
-        ModelTraining.CLASSES);
-    checkInputSize(source, table);
 
     Map<String, Object> config = config(options);
     Provenance provenance = Provenance.start("finetune", context.runId(), runSeed, config,
@@ -156,7 +201,7 @@ public final class FinetuneJob implements Callable<Integer> {
     LOG.info("Saved {} v{} (validation accuracy {}) and {} v{} (validation accuracy {})",
         tuned.name(), tuned.version(), tuned.metrics().get("validation_accuracy"),
         baseline.name(), baseline.version(), baseline.metrics().get("validation_accuracy"));
-    return provenance;
+    return new Result(provenance, tuned, baseline);
   }
 
   /**
@@ -182,15 +227,6 @@ public final class FinetuneJob implements Callable<Integer> {
         headOptions);
     Networks.copyOutputLayer(probe, adapted);
     return trainer.trainAndSave(adapted, headCurve, labelled, validation, options, manifest);
-  }
-
-  private static void checkInputSize(StoredModel source, SampleTable table) throws UserException {
-    long inputs = source.network().layerInputSize(0);
-    if (inputs != table.featureCount()) {
-      throw new UserException("Model " + source.reference() + " takes " + inputs
-          + " features but " + table.location() + " has " + table.featureCount()
-          + ": ingest the target into the source's feature space");
-    }
   }
 
   private static int[] hiddenWidths(MultiLayerNetwork network) {

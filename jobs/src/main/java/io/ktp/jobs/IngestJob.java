@@ -45,6 +45,7 @@ import picocli.CommandLine.Option;
 public final class IngestJob implements Callable<Integer> {
   static final String SOURCE_DOMAIN = "mnist";
   static final String TARGET_DOMAIN = "optdigits";
+  static final String REPORT = "ingest";
   private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
 
   @Mixin
@@ -88,7 +89,8 @@ public final class IngestJob implements Callable<Integer> {
   @Mixin
   RunIdOption runIdOption = new RunIdOption();
 
-  @Option(names = "--overwrite", description = "Replace existing sample tables.")
+  @Option(names = "--overwrite",
+      description = "Replace existing sample tables and this run's ingest report.")
   boolean overwrite;
 
   @Override
@@ -138,6 +140,7 @@ public final class IngestJob implements Callable<Integer> {
       Inputs.checkDisjoint(optdigitsPath, "--optdigits", output, "--workspace");
       local.requireNoTable(domain, overwrite);
     }
+    local.requireNoReports(runIdOption.runId, "ingest", overwrite, List.of(REPORT));
   }
 
   /** Ingests both domains; returns the stroke-pixel count used for MNIST. */
@@ -155,6 +158,8 @@ public final class IngestJob implements Callable<Integer> {
             + " replace it or choose another workspace");
       }
     }
+    Preflight.on(context.workspace())
+        .requireNoReports(context.runId(), "ingest", overwrite, List.of(REPORT));
 
     List<RawSample> targetRaw = OptdigitsCsvReader.read(optdigitsPath.getFileSystem(conf),
         optdigitsPath);
@@ -255,7 +260,7 @@ public final class IngestJob implements Callable<Integer> {
     config.put("--target-test-fraction", targetTestFraction);
     config.put("--stroke-pixels", strokePixels);
     config.put("stroke_pixels_used", stroke);
-    Path path = Reports.write(context.spark(), context.workspace(), "ingest", schema, counts,
+    Path path = Reports.write(context.spark(), context.workspace(), REPORT, schema, counts,
         Provenance.start("ingest", context.runId(), seed, config, inputs), overwrite);
     LOG.info("Wrote sample tables and the ingest report {}", path);
   }

@@ -60,8 +60,8 @@ public final class Ktp implements Runnable {
     String hint = suggestions.isEmpty() ? "" : " (did you mean " + String.join(" or ", suggestions)
         + "?)";
     PrintWriter err = commandLine.getErr();
-    err.println(command + ": error: " + failure.getMessage() + hint + ": run '" + command
-        + " --help' for the options");
+    err.println(oneLine(command + ": error: " + failure.getMessage() + hint + ": run '" + command
+        + " --help' for the options"));
     err.flush();
     return ExitCodes.USER_ERROR;
   }
@@ -72,7 +72,7 @@ public final class Ktp implements Runnable {
     String command = commandLine.getCommandSpec().qualifiedName();
     UserException userError = findUserError(failure);
     if (userError != null) {
-      err.println(command + ": error: " + userError.getMessage());
+      err.println(oneLine(command + ": error: " + userError.getMessage()));
       err.flush();
       return ExitCodes.USER_ERROR;
     }
@@ -81,6 +81,28 @@ public final class Ktp implements Runnable {
         + " (the log above has the stack trace; please report it)");
     err.flush();
     return ExitCodes.INTERNAL_ERROR;
+  }
+
+  /**
+   * Returns {@code message} with every control character written as a Java escape, such as
+   * {@code \n}, so that an option value or file content with a line break still gives one line.
+   */
+  static String oneLine(String message) {
+    StringBuilder line = new StringBuilder(message.length());
+    for (char c : message.toCharArray()) {
+      if (c == '\n') {
+        line.append("\\n");
+      } else if (c == '\r') {
+        line.append("\\r");
+      } else if (c == '\t') {
+        line.append("\\t");
+      } else if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+        line.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        line.append(c);
+      }
+    }
+    return line.toString();
   }
 
   /** Finds a user error, also when Spark or DL4J wrapped it on the way up. */

@@ -3,12 +3,14 @@ package io.ktp.jobs;
 import io.ktp.cli.UserException;
 import io.ktp.data.SampleTable;
 import io.ktp.data.Samples;
+import io.ktp.model.CheckpointStore;
 import io.ktp.model.Manifest;
 import io.ktp.model.ModelStore;
 import io.ktp.report.Charts;
 import io.ktp.report.Provenance;
 import io.ktp.report.Reports;
 import io.ktp.train.CurvePoint;
+import io.ktp.train.EpochCheckpoints;
 import io.ktp.train.Example;
 import io.ktp.train.Minibatches;
 import io.ktp.train.Predictions;
@@ -18,6 +20,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -27,6 +30,8 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trains networks for one job, saves each as a model version and collects their training curves
@@ -48,12 +53,25 @@ final class ModelTraining {
       .add("validation_accuracy", DataTypes.DoubleType)
       .add("seconds", DataTypes.DoubleType);
 
+  private static final Logger LOG = LoggerFactory.getLogger(ModelTraining.class);
+
   private final JobContext context;
+  private final CheckpointStore checkpoints;
   private final List<Row> curveRows = new ArrayList<>();
   private final Map<String, double[]> validationCurves = new LinkedHashMap<>();
 
+  /** Trains without checkpoints. */
   ModelTraining(JobContext context) {
+    this(context, null);
+  }
+
+  /**
+   * Trains with a checkpoint after every epoch in {@code checkpoints}, resuming from them when
+   * they were opened with resume; null trains without checkpoints.
+   */
+  ModelTraining(JobContext context, CheckpointStore checkpoints) {
     this.context = context;
+    this.checkpoints = checkpoints;
   }
 
   /** Returns scaled examples of one split of a table. */
@@ -95,7 +113,10 @@ final class ModelTraining {
     Manifest withMetrics = new Manifest(manifest.name(), 0, manifest.job(), manifest.createdAt(),
         manifest.seed(), manifest.parent(), manifest.config(), manifest.inputs(), metrics,
         manifest.codeVersion());
-    Manifest saved = new ModelStore(context.workspace()).save(network, withMetrics);
+    Manifest saved = savedByInterruptedRun(withMetrics);
+    if (saved == null) {
+      saved = new ModelStore(context.workspace()).save(network, withMetrics);
+    }
 
     double[] validationCurve = new double[curve.size()];
     for (CurvePoint point : curve) {
@@ -107,11 +128,51 @@ final class ModelTraining {
     return saved;
   }
 
-  /** Trains {@code network} in place and returns its curve, without saving it. */
+  /**
+   * Trains {@code network} in place and returns its curve, without saving it. With checkpoints,
+   * the training is named after {@code name} and the seed, so every training of a run has its own.
+   */
   List<CurvePoint> fit(String name, MultiLayerNetwork network, JavaRDD<Example> train,
-      Predictions validation, TrainingOptions options) {
+      Predictions validation, TrainingOptions options) throws UserException, IOException {
+    EpochCheckpoints epochCheckpoints = checkpoints == null ? EpochCheckpoints.NONE
+        : checkpoints.training(checkpointName(name, options.seed()), options);
     return new SparkTrainer(context.sparkContext(), options)
-        .fit(name, network, train, CLASSES, validation);
+        .fit(name, network, train, CLASSES, validation, epochCheckpoints);
+  }
+
+  /** Deletes this run's checkpoints; jobs call it once every output is written. */
+  void deleteCheckpoints() throws IOException {
+    if (checkpoints != null) {
+      checkpoints.deleteRun();
+    }
+  }
+
+  /**
+   * Returns the checkpoint folder name of a training: {@code name} in lower case with every run
+   * of other characters turned into one '-', then the seed, such as
+   * {@code finetuned-output-layer-seed7} for "finetuned (output layer)" and seed 7.
+   */
+  static String checkpointName(String name, long seed) {
+    String base = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]+", "-")
+        .replaceAll("^-+|-+$", "");
+    return (base.isEmpty() ? "training" : base) + "-seed" + seed;
+  }
+
+  /**
+   * Returns the version that the interrupted run of a resumed run saved for this model and seed,
+   * or null. Reusing it keeps a resumed run from saving a second version of the same training.
+   */
+  private Manifest savedByInterruptedRun(Manifest manifest) throws UserException, IOException {
+    if (checkpoints == null || !checkpoints.resuming()) {
+      return null;
+    }
+    Manifest saved = new ModelStore(context.workspace()).findSaved(manifest.name(),
+        manifest.job(), manifest.seed(), context.runId());
+    if (saved != null) {
+      LOG.info("Reusing {} v{}, which the interrupted run {} saved", saved.name(),
+          saved.version(), context.runId());
+    }
+    return saved;
   }
 
   /** Writes the collected curves as this run's report and a PNG chart; returns the report path. */
@@ -136,6 +197,7 @@ final class ModelTraining {
     fullConfig.put("feature_scale", FEATURE_SCALE);
     fullConfig.put("classes", CLASSES);
     fullConfig.put("feature_columns", Samples.FEATURES);
+    fullConfig.put(ModelStore.RUN_ID_KEY, provenance.runId());
     return new Manifest(name, 0, job, provenance.createdAt(), seed, parent, fullConfig,
         fingerprints, new LinkedHashMap<>(), Provenance.codeVersion());
   }

@@ -1,11 +1,14 @@
 package io.ktp.jobs;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ktp.cli.Checks;
 import io.ktp.cli.SparkOptions;
 import io.ktp.cli.UserException;
 import io.ktp.cli.WorkspaceOptions;
 import io.ktp.data.SampleTable;
 import io.ktp.data.SampleTables;
+import io.ktp.io.Workspace;
 import io.ktp.model.ModelStore;
 import io.ktp.model.StoredModel;
 import io.ktp.report.Provenance;
@@ -17,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -37,6 +41,7 @@ import picocli.CommandLine.Spec;
 public final class PipelineJob implements Callable<Integer> {
   static final String SUMMARY_REPORT = "summary";
   private static final Logger LOG = LoggerFactory.getLogger(PipelineJob.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Spec
   CommandSpec spec;
@@ -88,8 +93,13 @@ public final class PipelineJob implements Callable<Integer> {
   @Mixin
   RunIdOption runIdOption = new RunIdOption();
 
+  @Mixin
+  ResumeOption resumeOption = new ResumeOption();
+
   @Option(names = "--overwrite",
-      description = "Replace the workspace's sample tables (model versions are never replaced).")
+      description = "Replace the workspace's sample tables and this run's reports and charts,"
+          + " and start the run again when it already has checkpoints (model versions are"
+          + " never replaced).")
   boolean overwrite;
 
   private final IngestJob ingest = new IngestJob();
@@ -99,38 +109,91 @@ public final class PipelineJob implements Callable<Integer> {
   @Override
   public Integer call() throws UserException, IOException {
     configureSteps();
-    ingest.preflight(workspaceOptions);
+    Preflight local = Preflight.of(workspaceOptions);
+    if (local != null) {
+      preflight(local);
+    }
     long started = System.nanoTime();
     JobContext context = JobContext.open("pipeline", sparkOptions, workspaceOptions,
         runIdOption.runId);
-    ModelTraining trainer = new ModelTraining(context);
+    preflight(Preflight.on(context.workspace()));
+    ModelTraining trainer = new ModelTraining(context,
+        resumeOption.open(context.workspace(), context.runId(), overwrite));
 
     LOG.info("Step 1/4: ingest");
-    int stroke = ingest.run(context);
+    int stroke = ingested(context.workspace()) ? ingestedStroke(context) : ingest.run(context);
     LOG.info("Step 2/4: pretrain");
     pretrain.run(context, trainer);
     LOG.info("Step 3/4: finetune with seeds {}", Arrays.toString(seeds));
-    List<StoredModel[]> runs = new ArrayList<>();
-    ModelStore store = new ModelStore(context.workspace());
+    List<FinetuneJob.Result> runs = new ArrayList<>();
     for (long runSeed : seeds) {
-      finetune.run(context, trainer, runSeed);
-      runs.add(new StoredModel[] {store.load(finetune.model, 0),
-          store.load(finetune.baselineModel, 0)});
+      runs.add(finetune.run(context, trainer, runSeed));
     }
 
     LOG.info("Step 4/4: evaluate");
     Provenance provenance = provenance(context, stroke);
-    trainer.writeCurves(provenance, false);
-    Evaluation evaluation = evaluate(context, store, runs);
-    evaluation.write(provenance, false);
+    trainer.writeCurves(provenance, overwrite);
+    Evaluation evaluation = evaluate(context, runs);
+    evaluation.write(provenance, overwrite);
     Summary summary = Summary.of(evaluation, context, (System.nanoTime() - started) / 1e9);
-    summary.write(context, provenance);
+    summary.write(context, provenance, overwrite);
+    trainer.deleteCheckpoints();
     summary.print(new PrintWriter(spec.commandLine().getOut(), true), seeds, labelsPerClass);
     return 0;
   }
 
+  /**
+   * Checks the workspace before any work: the inputs and tables of the ingest step (skipped when
+   * a resumed run finished it), this run's reports and charts, and its checkpoints.
+   */
+  private void preflight(Preflight checks) throws UserException, IOException {
+    List<String> reports = new ArrayList<>(List.of(ModelTraining.CURVE_REPORT, SUMMARY_REPORT));
+    reports.addAll(EvaluationSchemas.KINDS);
+    if (!ingested(checks.workspace())) {
+      ingest.preflight(workspaceOptions);
+      reports.add(IngestJob.REPORT);
+    }
+    checks.requireNoReports(runIdOption.runId, "pipeline", overwrite, reports);
+    if (runIdOption.runId != null) {
+      resumeOption.open(checks.workspace(), runIdOption.runId, overwrite);
+    }
+  }
+
+  /**
+   * Returns true when this is a resumed run whose interrupted run finished the ingest step, and
+   * --overwrite does not ask to run it again.
+   */
+  private boolean ingested(Workspace workspace) throws IOException {
+    return resumeOption.resume && !overwrite
+        && workspace.exists(workspace.report(IngestJob.REPORT, runIdOption.runId));
+  }
+
+  /** Reads the stroke-pixel count that the interrupted run's ingest step used. */
+  private int ingestedStroke(JobContext context) throws UserException {
+    Path report = context.workspace().report(IngestJob.REPORT, context.runId());
+    String config = context.spark().read().parquet(report.toString()).select("config").first()
+        .getString(0);
+    try {
+      int stroke = JSON.readTree(config).path("stroke_pixels_used").asInt(0);
+      if (stroke > 0) {
+        LOG.info("Ingest step of run {} is done ({}); resuming after it", context.runId(),
+            report);
+        return stroke;
+      }
+    } catch (JsonProcessingException e) {
+      LOG.warn("Config of {} is not JSON: {}", report, e.getOriginalMessage());
+    }
+    throw new UserException("Ingest report " + report + " has no stroke_pixels_used in its"
+        + " config: pass --overwrite to run the ingest step again");
+  }
+
   private void configureSteps() throws UserException {
+    resumeOption.validate(runIdOption.runId);
     Checks.atLeast("--seeds (count)", seeds.length, 1);
+    if (Arrays.stream(seeds).distinct().count() < seeds.length) {
+      throw new UserException(Checks.invalid("--seeds", Arrays.toString(seeds),
+          "each seed may appear once, because each seed names one fine-tuning run"));
+    }
     Checks.atLeast("--pretrain-epochs", pretrainEpochs, 1);
     Checks.atLeast("--finetune-epochs", finetuneEpochs, 1);
     Checks.atLeast("--head-epochs", headEpochs, 0);
@@ -149,16 +212,21 @@ public final class PipelineJob implements Callable<Integer> {
     similarity.validate();
   }
 
-  private Evaluation evaluate(JobContext context, ModelStore store, List<StoredModel[]> runs)
+  private Evaluation evaluate(JobContext context, List<FinetuneJob.Result> runs)
       throws UserException, IOException {
     SampleTable source = SampleTables.read(context.spark(), context.workspace(),
         pretrain.domain, ModelTraining.CLASSES);
     SampleTable target = SampleTables.read(context.spark(), context.workspace(),
         finetune.domain, ModelTraining.CLASSES);
-    StoredModel sourceModel = store.load(pretrain.model, 0);
+    ModelStore store = new ModelStore(context.workspace());
+    int features = target.featureCount();
+    StoredModel sourceModel = store.load(pretrain.model, 0, features, ModelTraining.CLASSES);
     Evaluation evaluation = new Evaluation(context, source, target);
-    for (StoredModel[] run : runs) {
-      evaluation.addModels(sourceModel, run[0], run[1], 0.95);
+    for (FinetuneJob.Result run : runs) {
+      evaluation.addModels(sourceModel,
+          store.load(run.tuned().name(), run.tuned().version(), features, ModelTraining.CLASSES),
+          store.load(run.baseline().name(), run.baseline().version(), features,
+              ModelTraining.CLASSES), 0.95);
     }
     similarity.measure(evaluation, source, target, seed);
     return evaluation;

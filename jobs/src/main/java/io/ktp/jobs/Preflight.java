@@ -5,7 +5,10 @@ import io.ktp.cli.WorkspaceOptions;
 import io.ktp.io.Workspace;
 import io.ktp.model.ModelStore;
 import java.io.IOException;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
 
 /**
  * Checks of a local workspace that run before Spark starts, so that a missing table or model is
@@ -28,8 +31,45 @@ final class Preflight {
     return new Preflight(Workspace.open(options.workspace(), new Configuration()));
   }
 
+  /** Returns the checks of a workspace opened with the session's Hadoop configuration. */
+  static Preflight on(Workspace workspace) {
+    return new Preflight(workspace);
+  }
+
   Workspace workspace() {
     return workspace;
+  }
+
+  /**
+   * Fails when run {@code runId} already has a report of one of {@code kinds} or a chart of
+   * {@code job}, unless {@code overwrite} is set. A null run id stands for a new run and passes.
+   * A report that a killed job moved aside while replacing it counts as existing.
+   */
+  Preflight requireNoReports(String runId, String job, boolean overwrite, List<String> kinds)
+      throws UserException, IOException {
+    if (runId == null || overwrite) {
+      return this;
+    }
+    for (String kind : kinds) {
+      Path report = workspace.report(kind, runId);
+      Path movedAside = new Path(workspace.reports(kind), "_old-" + report.getName() + "-*");
+      if (workspace.exists(report) || matches(movedAside)) {
+        throw new UserException("Report " + report + " of run '" + runId + "' already exists:"
+            + " pass --overwrite to replace this run's reports and charts, or choose another"
+            + " --run-id");
+      }
+    }
+    Path charts = new Path(workspace.charts(runId), job + "-*.png");
+    if (matches(charts)) {
+      throw new UserException("Charts " + charts + " of run '" + runId + "' already exist: pass"
+          + " --overwrite to replace this run's reports and charts, or choose another --run-id");
+    }
+    return this;
+  }
+
+  private boolean matches(Path pattern) throws IOException {
+    FileStatus[] found = workspace.fs().globStatus(pattern);
+    return found != null && found.length > 0;
   }
 
   /** Fails unless the domain's sample table exists. */

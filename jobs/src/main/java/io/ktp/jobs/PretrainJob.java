@@ -16,6 +16,7 @@ import io.ktp.train.TrainingOptions;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaRDD;
@@ -66,7 +67,12 @@ public final class PretrainJob implements Callable<Integer> {
   @Mixin
   RunIdOption runIdOption = new RunIdOption();
 
-  @Option(names = "--overwrite", description = "Replace this run's existing reports.")
+  @Mixin
+  ResumeOption resumeOption = new ResumeOption();
+
+  @Option(names = "--overwrite",
+      description = "Replace this run's existing reports and charts, and start the run again"
+          + " when it already has checkpoints.")
   boolean overwrite;
 
   @Override
@@ -74,17 +80,26 @@ public final class PretrainJob implements Callable<Integer> {
     validate();
     Preflight local = Preflight.of(workspaceOptions);
     if (local != null) {
-      local.requireTable(domain);
+      local.requireTable(domain)
+          .requireNoReports(runIdOption.runId, "pretrain", overwrite, List.of(ModelTraining.CURVE_REPORT));
+      if (runIdOption.runId != null) {
+        resumeOption.open(local.workspace(), runIdOption.runId, overwrite);
+      }
     }
     JobContext context = JobContext.open("pretrain", sparkOptions, workspaceOptions,
         runIdOption.runId);
-    ModelTraining trainer = new ModelTraining(context);
+    Preflight.on(context.workspace())
+        .requireNoReports(context.runId(), "pretrain", overwrite, List.of(ModelTraining.CURVE_REPORT));
+    ModelTraining trainer = new ModelTraining(context,
+        resumeOption.open(context.workspace(), context.runId(), overwrite));
     Provenance provenance = run(context, trainer);
     trainer.writeCurves(provenance, overwrite);
+    trainer.deleteCheckpoints();
     return 0;
   }
 
   void validate() throws UserException {
+    resumeOption.validate(runIdOption.runId);
     Workspace.checkName("domain", domain);
     Workspace.checkName("model", model);
     training.toOptions(seed, 1);
@@ -105,6 +120,7 @@ public final class PretrainJob implements Callable<Integer> {
     Provenance provenance = Provenance.start("pretrain", context.runId(), seed, config,
         Map.of(table.location(), table.fingerprint()));
 
+    SampleTables.requireRows(table, Samples.TRAIN, "pretraining");
     JavaRDD<Example> train = ModelTraining.examples(table.split(Samples.TRAIN));
     MultiLayerNetwork network = Networks.perceptron(table.featureCount(), hidden,
         ModelTraining.CLASSES, options.learningRate(), dropout, seed);

@@ -51,9 +51,10 @@ final class Summary {
     return new Summary(rows, pairs, context);
   }
 
-  void write(JobContext jobContext, Provenance provenance) throws UserException, IOException {
+  void write(JobContext jobContext, Provenance provenance, boolean overwrite)
+      throws UserException, IOException {
     Reports.write(jobContext.spark(), jobContext.workspace(), PipelineJob.SUMMARY_REPORT,
-        PipelineJob.summarySchema(), rows, provenance, false);
+        PipelineJob.summarySchema(), rows, provenance, overwrite);
   }
 
   void print(PrintWriter out, long[] seeds, int labelsPerClass) {

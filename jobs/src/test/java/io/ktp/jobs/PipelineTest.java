@@ -286,6 +286,13 @@ class PipelineTest {
     }
   }
 
+  @Test
+  void checkpointsAreDeletedAfterSuccess() {
+    assertTrue(Files.isDirectory(workspaceFolder.resolve("models/source/v1")));
+    assertTrue(!Files.exists(workspaceFolder.resolve("checkpoints/" + RUN_ID)),
+        "checkpoints of the finished run " + RUN_ID);
+  }
+
   private static Dataset<Row> report(String kind) {
     return spark.read().parquet(workspace.reports(kind).toString())
         .filter(col("run_id").equalTo(RUN_ID));
