@@ -70,9 +70,10 @@ public final class SparkTrainer {
     Minibatches minibatches = Minibatches.of(sparkContext, train, classes, options);
     Predictions trainSample = Predictions.of(
         train.takeSample(false, TRAIN_EVALUATION_ROWS, options.seed()));
-    LOG.info("Training {}: epochs {} to {} of {} minibatches of {} on {} workers, averaging every"
-        + " {}", name, curve.size() + 1, options.epochs(), minibatches.batchesPerEpoch(options),
-        options.batchSize(), options.workers(), options.averagingFrequency());
+    LOG.info("Training {}: epochs {} to {}, {} minibatches of {} rows per epoch on {} workers,"
+        + " averaging every {}", name, curve.size() + 1, options.epochs(),
+        minibatches.batchesPerEpoch(options), options.batchSize(), options.workers(),
+        options.averagingFrequency());
 
     for (int epoch = curve.size() + 1; epoch <= options.epochs(); epoch++) {
       JavaRDD<DataSet> batches = minibatches.epoch(epoch, options);

@@ -116,27 +116,42 @@ class KilledJobTest {
     assertSameCurve(curve("full", "finetuned"), curve("killed", "finetuned"));
   }
 
+  /**
+   * Kills evaluate as soon as the temporary folder of its transfer report appears. The write of
+   * that report takes much longer than the poll interval, but a kill that still lands after the
+   * commit proves nothing, so the test tries up to three times and needs one interrupted write.
+   */
   @Test
   void killDuringReportWriteKeepsPreviousReport() throws Exception {
     Path reports = workspaceFolder.resolve("reports/transfer");
-    Map<String, String> before = reportFiles();
-    List<Row> rows = transferReport();
+    boolean interrupted = false;
+    for (int attempt = 1; attempt <= 3 && !interrupted; attempt++) {
+      Map<String, String> before = reportFiles();
+      List<Row> rows = transferReport();
 
-    Path log = temp.resolve("evaluate-killed.log");
-    Process child = startChild(log, "evaluate", "--run-id", "eval", "--overwrite",
-        "--mmd-rows", "100", "--permutations", "50");
-    Path partial;
-    try {
-      partial = awaitPath(child, () -> temporarySibling(reports), log);
-    } finally {
-      kill(child);
+      Path log = temp.resolve("evaluate-killed-" + attempt + ".log");
+      Process child = startChild(log, "evaluate", "--run-id", "eval", "--overwrite",
+          "--mmd-rows", "100", "--permutations", "50");
+      Path partial;
+      try {
+        partial = awaitPath(child, () -> temporarySibling(reports), log);
+      } finally {
+        kill(child);
+      }
+
+      assertEquals(137, child.exitValue(), "exit value of a JVM killed by SIGKILL");
+      interrupted = Files.isDirectory(partial);
+      if (interrupted) {
+        assertEquals(before, reportFiles(), "files of the previous reports, temporary ones left"
+            + " out");
+        assertEquals(rows, transferReport(), "rows of the previous report");
+      } else {
+        LOG.warn("Attempt {}: the kill came after the transfer report was committed", attempt);
+        assertEquals(rows.size(), transferReport().size(),
+            "rows of the report that replaced the previous one");
+      }
     }
-
-    assertEquals(137, child.exitValue(), "exit value of a JVM killed by SIGKILL");
-    assertTrue(Files.isDirectory(partial), "the kill came after the report was committed, so"
-        + " it did not interrupt the write: " + partial);
-    assertEquals(before, reportFiles(), "files of the previous reports, temporary ones left out");
-    assertEquals(rows, transferReport(), "rows of the previous report");
+    assertTrue(interrupted, "no attempt killed evaluate before the report was committed");
   }
 
   private void compareWithUninterrupted(ModelStore store, String model) throws Exception {

@@ -2,6 +2,7 @@ package io.ktp.jobs;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -289,7 +290,7 @@ class PipelineTest {
   @Test
   void checkpointsAreDeletedAfterSuccess() {
     assertTrue(Files.isDirectory(workspaceFolder.resolve("models/source/v1")));
-    assertTrue(!Files.exists(workspaceFolder.resolve("checkpoints/" + RUN_ID)),
+    assertFalse(Files.exists(workspaceFolder.resolve("checkpoints/" + RUN_ID)),
         "checkpoints of the finished run " + RUN_ID);
   }
 
