@@ -127,13 +127,25 @@ public final class Minibatches {
     return batches;
   }
 
-  /** Builds one DataSet from Java arrays (faster than slicing an INDArray row by row). */
+  /**
+   * Builds one DataSet from Java arrays (faster than slicing an INDArray row by row). When the
+   * examples carry teacher logits, each label row is the one-hot label followed by the logits,
+   * {@code 2 x classes} wide, the layout {@link DistillationLoss} reads; a row with
+   * {@link Example#NO_LABEL} gets an all-zero one-hot part.
+   */
   public static DataSet toDataSet(List<Example> batch, int classes) {
+    boolean withTeacher = batch.get(0).teacherLogits() != null;
     float[][] features = new float[batch.size()][];
-    float[][] labels = new float[batch.size()][classes];
+    float[][] labels = new float[batch.size()][withTeacher ? 2 * classes : classes];
     for (int i = 0; i < batch.size(); i++) {
-      features[i] = batch.get(i).features();
-      labels[i][batch.get(i).label()] = 1f;
+      Example example = batch.get(i);
+      features[i] = example.features();
+      if (example.label() != Example.NO_LABEL) {
+        labels[i][example.label()] = 1f;
+      }
+      if (withTeacher) {
+        System.arraycopy(example.teacherLogits(), 0, labels[i], classes, classes);
+      }
     }
     return new DataSet(Nd4j.create(features), Nd4j.create(labels));
   }

@@ -1,5 +1,6 @@
 package io.ktp.train;
 
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -9,7 +10,9 @@ import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 /** Builds the networks KTP trains: a ReLU multilayer perceptron and its transfer copies. */
@@ -32,6 +35,21 @@ public final class Networks {
    */
   public static MultiLayerNetwork perceptron(int inputs, int[] hidden, int classes,
       double learningRate, double dropout, long seed) {
+    return perceptron(inputs, hidden, classes, learningRate, dropout,
+        LossFunction.MCXENT.getILossFunction(), seed);
+  }
+
+  /**
+   * Returns a perceptron as {@link #perceptron(int, int[], int, double, long)} whose softmax
+   * output layer trains with {@code loss}, such as a {@link DistillationLoss}.
+   */
+  public static MultiLayerNetwork perceptron(int inputs, int[] hidden, int classes,
+      double learningRate, ILossFunction loss, long seed) {
+    return perceptron(inputs, hidden, classes, learningRate, 0, loss, seed);
+  }
+
+  private static MultiLayerNetwork perceptron(int inputs, int[] hidden, int classes,
+      double learningRate, double dropout, ILossFunction loss, long seed) {
     NeuralNetConfiguration.ListBuilder layers = new NeuralNetConfiguration.Builder()
         .seed(seed)
         .updater(new Adam(learningRate))
@@ -48,7 +66,7 @@ public final class Networks {
       layers.layer(layer.build());
       width = size;
     }
-    layers.layer(outputLayer(width, classes));
+    layers.layer(outputLayer(width, classes, loss));
     MultiLayerConfiguration configuration = layers.build();
     MultiLayerNetwork network = new MultiLayerNetwork(configuration);
     network.init();
@@ -74,7 +92,7 @@ public final class Networks {
             .seed(seed)
             .build())
         .removeOutputLayer()
-        .addLayer(outputLayer(lastWidth, classes));
+        .addLayer(outputLayer(lastWidth, classes, LossFunction.MCXENT.getILossFunction()));
     if (frozenLayers > 0) {
       builder.setFeatureExtractor(frozenLayers - 1);
     }
@@ -97,8 +115,28 @@ public final class Networks {
     return network.getnLayers() - 1;
   }
 
-  private static OutputLayer outputLayer(int inputs, int classes) {
-    return new OutputLayer.Builder(LossFunction.MCXENT)
+  /** Returns the hidden layer widths of a perceptron, from the input side. */
+  public static int[] hiddenWidths(MultiLayerNetwork network) {
+    int[] widths = new int[hiddenLayers(network)];
+    for (int i = 0; i < widths.length; i++) {
+      widths[i] = (int) network.layerSize(i);
+    }
+    return widths;
+  }
+
+  /**
+   * Returns the logits of {@code network} for {@code features}: the output layer's values before
+   * softmax, computed from the last hidden layer's activations and the output layer's W and b.
+   */
+  public static INDArray logits(MultiLayerNetwork network, INDArray features) {
+    int last = network.getnLayers() - 1;
+    INDArray hidden = network.feedForwardToLayer(last - 1, features, false).get(last);
+    Layer output = network.getLayer(last);
+    return hidden.mmul(output.getParam("W")).addiRowVector(output.getParam("b"));
+  }
+
+  private static OutputLayer outputLayer(int inputs, int classes, ILossFunction loss) {
+    return new OutputLayer.Builder(loss)
         .nIn(inputs)
         .nOut(classes)
         .activation(Activation.SOFTMAX)
