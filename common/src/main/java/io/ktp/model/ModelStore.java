@@ -42,8 +42,24 @@ public final class ModelStore {
     this.workspace = workspace;
   }
 
+  /** Writes a model file's content to a stream, which the caller closes. */
+  @FunctionalInterface
+  public interface ModelWriter {
+    void write(OutputStream out) throws IOException;
+  }
+
   /** Saves {@code network} as the next version of its model and returns the stored manifest. */
   public Manifest save(MultiLayerNetwork network, Manifest manifest)
+      throws UserException, IOException {
+    return save(manifest, MODEL_FILE, out -> ModelSerializer.writeModel(network, out, true));
+  }
+
+  /**
+   * Saves a model in another format, such as an int8 model, as the next version of its model:
+   * {@code writer} writes the file {@code fileName} beside the manifest. {@link #load} reads only
+   * DL4J archives, so such versions are read with their own reader.
+   */
+  public Manifest save(Manifest manifest, String fileName, ModelWriter writer)
       throws UserException, IOException {
     Workspace.checkName("model", manifest.name());
     FileSystem fs = workspace.fs();
@@ -53,7 +69,7 @@ public final class ModelStore {
     try {
       for (int attempt = 0; attempt < RENAME_ATTEMPTS; attempt++) {
         Manifest numbered = manifest.withVersion(latestVersion(manifest.name()) + 1);
-        writeVersion(fs, temporary, network, numbered);
+        writeVersion(fs, temporary, fileName, writer, numbered);
         if (fs.rename(temporary, new Path(folder, "v" + numbered.version()))) {
           return numbered;
         }
@@ -185,12 +201,12 @@ public final class ModelStore {
     return highest;
   }
 
-  private static void writeVersion(FileSystem fs, Path folder, MultiLayerNetwork network,
-      Manifest manifest) throws IOException {
+  private static void writeVersion(FileSystem fs, Path folder, String fileName,
+      ModelWriter writer, Manifest manifest) throws IOException {
     fs.delete(folder, true);
     fs.mkdirs(folder);
-    try (OutputStream out = fs.create(new Path(folder, MODEL_FILE))) {
-      ModelSerializer.writeModel(network, out, true);
+    try (OutputStream out = fs.create(new Path(folder, fileName))) {
+      writer.write(out);
     }
     try (OutputStream out = fs.create(new Path(folder, MANIFEST_FILE))) {
       JSON.writeValue(out, manifest);

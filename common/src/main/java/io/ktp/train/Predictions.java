@@ -14,13 +14,18 @@ import org.nd4j.linalg.factory.Nd4j;
 public record Predictions(float[][] features, int[] labels) {
   private static final int BATCH = 1024;
 
-  /** Collects examples into arrays. */
+  /**
+   * Collects examples into arrays, leaving out examples whose label training does not use
+   * ({@link Example#NO_LABEL}).
+   */
   public static Predictions of(List<Example> examples) {
-    float[][] features = new float[examples.size()][];
-    int[] labels = new int[examples.size()];
+    List<Example> labelled = examples.stream()
+        .filter(example -> example.label() != Example.NO_LABEL).toList();
+    float[][] features = new float[labelled.size()][];
+    int[] labels = new int[labelled.size()];
     for (int i = 0; i < labels.length; i++) {
-      features[i] = examples.get(i).features();
-      labels[i] = examples.get(i).label();
+      features[i] = labelled.get(i).features();
+      labels[i] = labelled.get(i).label();
     }
     return new Predictions(features, labels);
   }

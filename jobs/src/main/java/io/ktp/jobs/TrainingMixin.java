@@ -53,6 +53,23 @@ public class TrainingMixin {
     }
   }
 
+  /**
+   * Defaults for distilling a student from a teacher on every target train row; the baseline
+   * student trains with the same values on the labelled rows alone.
+   */
+  static final class Distillation extends TrainingMixin {
+    Distillation() {
+      super(60, 64, 5, 1e-2);
+    }
+  }
+
+  /** Defaults for the short fine-tune of a pruned network. */
+  static final class PruningFineTune extends TrainingMixin {
+    PruningFineTune() {
+      super(5, 64, 5, 1e-3);
+    }
+  }
+
   /** Defaults for fine-tuning on a few labelled target rows. */
   static final class FineTuning extends TrainingMixin {
     FineTuning() {
