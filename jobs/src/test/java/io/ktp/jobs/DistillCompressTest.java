@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Runs distill and compress with short training on the bundled optdigits data and a teacher
- * trained in the test, then reads their reports and models; and checks that bad options stop
+ * trained in the test, then reads their reports and models. Also checks that bad options stop
  * both jobs with one error line and no change to the workspace.
  */
 class DistillCompressTest {
@@ -177,7 +177,8 @@ class DistillCompressTest {
     assertTrue(compress.out().contains("Recommended for at most 100000.0 us per sample at batch"
         + " 1: "), compress.out());
     String int8Budgets = rows.get("int8").getAs("recommended_for");
-    assertTrue(int8Budgets != null && int8Budgets.contains("size"), "int8 " + int8Budgets);
+    assertTrue(int8Budgets != null, "int8 is recommended for a budget");
+    assertTrue(int8Budgets.contains("size"), "int8 recommended for " + int8Budgets);
     for (String chart : new String[] {"compress-test-accuracy.png", "compress-size.png",
         "compress-latency.png"}) {
       assertTrue(Files.exists(folder.resolve("ws/charts/c1/" + chart)), chart);
