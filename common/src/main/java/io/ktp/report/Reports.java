@@ -29,7 +29,17 @@ public final class Reports {
   /** Writes {@code rows} as one run's report of {@code kind}, atomically; returns its path. */
   public static Path write(SparkSession spark, Workspace workspace, String kind, StructType schema,
       List<Row> rows, Provenance provenance, boolean overwrite) throws UserException, IOException {
-    Dataset<Row> table = spark.createDataFrame(rows, schema).coalesce(1)
+    return writeTable(spark.createDataFrame(rows, schema).coalesce(1), workspace, kind,
+        provenance, overwrite);
+  }
+
+  /**
+   * Writes a distributed table as one run's report of {@code kind}, with the provenance columns
+   * appended, atomically; returns its path. For reports too large to hold on the driver.
+   */
+  public static Path writeTable(Dataset<Row> rows, Workspace workspace, String kind,
+      Provenance provenance, boolean overwrite) throws UserException, IOException {
+    Dataset<Row> table = rows
         .withColumn("job", lit(provenance.job()))
         .withColumn("created_at", lit(provenance.createdAt()))
         .withColumn("seed", lit(provenance.seed()))
