@@ -12,9 +12,8 @@ import picocli.CommandLine.Command;
 @Command(name = "ktp", mixinStandardHelpOptions = true,
     versionProvider = Ktp.Version.class,
     description = "KTP, the Knowledge Transfer Platform: transfer learning as Spark jobs.",
-    subcommands = {IngestJob.class, PretrainJob.class, FinetuneJob.class, EvaluateJob.class,
-        PipelineJob.class,
-        DistillJob.class, CompressJob.class})
+    subcommands = {IngestJob.class, DenoiseJob.class, PretrainJob.class, FinetuneJob.class,
+        EvaluateJob.class, PipelineJob.class, DistillJob.class, CompressJob.class})
 public final class Ktp implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -33,11 +33,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Runs ingest, pretrain, finetune (once per seed) and evaluate in one Spark session. */
+/**
+ * Runs ingest, denoise, pretrain, finetune (once per seed) and evaluate in one Spark session.
+ */
 @Command(name = "pipeline", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Run the whole transfer on the bundled digits: ingest MNIST and optdigits,"
-        + " pretrain on MNIST, fine-tune on a few labelled optdigits rows per class (and train"
-        + " the from-scratch baseline) once per seed, evaluate, and print a summary.")
+        + " clean the MNIST train split (denoise), pretrain on it, fine-tune on a few labelled"
+        + " optdigits rows per class (and train the from-scratch baseline) once per seed,"
+        + " evaluate, and print a summary.")
 public final class PipelineJob implements Callable<Integer> {
   static final String SUMMARY_REPORT = "summary";
   private static final Logger LOG = LoggerFactory.getLogger(PipelineJob.class);
@@ -83,6 +86,20 @@ public final class PipelineJob implements Callable<Integer> {
       description = "Lower hidden layers kept fixed while fine-tuning. Default: ${DEFAULT-VALUE}.")
   int frozenLayers = 1;
 
+  @Option(names = "--denoise", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Clean the MNIST train split with the denoise job before pretraining"
+          + " (--no-denoise pretrains on the table as ingested). Default: ${DEFAULT-VALUE}.")
+  boolean denoise = true;
+
+  @Option(names = "--denoise-steps", paramLabel = "STEPS", split = ",",
+      defaultValue = "duplicates,near-duplicates",
+      description = "Steps of the denoise step, from: duplicates, near-duplicates, label-noise,"
+          + " outliers, unstable (see 'ktp denoise --help'). The default removes only redundant"
+          + " rows: on the bundled MNIST, whose labels are clean, the other steps set aside"
+          + " valid hard digits and lowered the transfer (docs/denoise.md). Default:"
+          + " ${DEFAULT-VALUE}.")
+  List<String> denoiseSteps = new ArrayList<>(List.of("duplicates", "near-duplicates"));
+
   @Mixin
   EvaluateJob.DomainSimilarityOptions similarity = new EvaluateJob.DomainSimilarityOptions();
 
@@ -103,6 +120,7 @@ public final class PipelineJob implements Callable<Integer> {
   boolean overwrite;
 
   private final IngestJob ingest = new IngestJob();
+  private final DenoiseJob denoiser = new DenoiseJob();
   private final PretrainJob pretrain = new PretrainJob();
   private final FinetuneJob finetune = new FinetuneJob();
 
@@ -120,17 +138,19 @@ public final class PipelineJob implements Callable<Integer> {
     ModelTraining trainer = new ModelTraining(context,
         resumeOption.open(context.workspace(), context.runId(), overwrite));
 
-    LOG.info("Step 1/4: ingest");
+    LOG.info("Step 1/5: ingest");
     int stroke = ingested(context.workspace()) ? ingestedStroke(context) : ingest.run(context);
-    LOG.info("Step 2/4: pretrain");
+    LOG.info("Step 2/5: denoise{}", denoise ? "" : " (skipped: --no-denoise)");
+    String denoised = denoise ? denoise(context) : null;
+    LOG.info("Step 3/5: pretrain");
     pretrain.run(context, trainer);
-    LOG.info("Step 3/4: finetune with seeds {}", Arrays.toString(seeds));
+    LOG.info("Step 4/5: finetune with seeds {}", Arrays.toString(seeds));
     List<FinetuneJob.Result> runs = new ArrayList<>();
     for (long runSeed : seeds) {
       runs.add(finetune.run(context, trainer, runSeed));
     }
 
-    LOG.info("Step 4/4: evaluate");
+    LOG.info("Step 5/5: evaluate");
     Provenance provenance = provenance(context, stroke);
     trainer.writeCurves(provenance, overwrite);
     Evaluation evaluation = evaluate(context, runs);
@@ -138,8 +158,30 @@ public final class PipelineJob implements Callable<Integer> {
     Summary summary = Summary.of(evaluation, context, (System.nanoTime() - started) / 1e9);
     summary.write(context, provenance, overwrite);
     trainer.deleteCheckpoints();
-    summary.print(new PrintWriter(spec.commandLine().getOut(), true), seeds, labelsPerClass);
+    PrintWriter out = new PrintWriter(spec.commandLine().getOut(), true);
+    summary.print(out, seeds, labelsPerClass);
+    if (denoised != null) {
+      out.println(denoised);
+    }
     return 0;
+  }
+
+  /**
+   * Runs the denoise step, unless a resumed run's interrupted run finished it; returns the line
+   * the summary prints about it.
+   */
+  private String denoise(JobContext context) throws UserException, IOException {
+    Workspace workspace = context.workspace();
+    Path report = workspace.report(DenoiseJob.REPORT, context.runId());
+    if (resumeOption.resume && !overwrite && workspace.exists(report)
+        && workspace.exists(workspace.samples(denoiser.outputDomain()))) {
+      LOG.info("Denoise step of run {} is done ({}); resuming after it", context.runId(), report);
+      return "Denoise: done by the interrupted run, see " + report;
+    }
+    io.ktp.denoise.DenoiseResult result = denoiser.run(context);
+    return String.format(java.util.Locale.ROOT, "Denoise: kept %d of %d %s train rows; set aside"
+        + " or relabelled by reason: %s", result.keptRows(), result.trainRows(),
+        denoiser.domain, result.byReason());
   }
 
   /**
@@ -152,6 +194,12 @@ public final class PipelineJob implements Callable<Integer> {
     if (!ingested(checks.workspace())) {
       ingest.preflight(workspaceOptions);
       reports.add(IngestJob.REPORT);
+    }
+    if (denoise) {
+      reports.addAll(List.of(DenoiseJob.REPORT, DenoiseJob.REJECTED_REPORT));
+      if (!resumeOption.resume || overwrite) {
+        checks.requireNoTable(denoiser.outputDomain(), overwrite);
+      }
     }
     checks.requireNoReports(runIdOption.runId, "pipeline", overwrite, reports);
     if (runIdOption.runId != null) {
@@ -201,6 +249,12 @@ public final class PipelineJob implements Callable<Integer> {
     ingest.seed = seed;
     ingest.overwrite = overwrite;
     ingest.validate();
+    denoiser.steps = denoiseSteps;
+    denoiser.stepsOption = "--denoise-steps";
+    denoiser.seed = seed;
+    denoiser.overwrite = overwrite;
+    denoiser.validate();
+    pretrain.domain = denoise ? denoiser.outputDomain() : IngestJob.SOURCE_DOMAIN;
     pretrain.seed = seed;
     pretrain.training.epochs = pretrainEpochs;
     pretrain.validate();
@@ -239,6 +293,8 @@ public final class PipelineJob implements Callable<Integer> {
     config.put("--pretrain-epochs", pretrainEpochs);
     config.put("--finetune-epochs", finetuneEpochs);
     config.put("--frozen-layers", frozenLayers);
+    config.put("--denoise", denoise);
+    config.put("--denoise-steps", String.join(",", denoiseSteps));
     config.put("--head-epochs", headEpochs);
     config.put("stroke_pixels_used", stroke);
     config.putAll(similarity.config());

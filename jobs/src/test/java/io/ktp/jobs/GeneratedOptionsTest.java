@@ -40,7 +40,11 @@ class GeneratedOptionsTest {
           "--run-id"),
       "pipeline", List.of("--seeds", "--labels-per-class", "--pretrain-epochs",
           "--finetune-epochs", "--head-epochs", "--frozen-layers", "--mmd-rows",
-          "--permutations", "--bandwidth-multipliers", "--seed", "--run-id"));
+          "--permutations", "--bandwidth-multipliers", "--seed", "--run-id", "--denoise-steps"),
+      "denoise", List.of("--near-distance", "--lsh-tables", "--lsh-bucket-width", "--folds",
+          "--fold-epochs", "--fold-hidden", "--label-rounds", "--outlier-quantile",
+          "--perturbations", "--perturbation-sigma", "--unstable-fraction", "--steps",
+          "--label-action", "--domain", "--output-domain", "--seed", "--run-id"));
   /** Valid and invalid numbers and number lists: counts, rates, fractions, seeds, lists. */
   private static final String[] NUMBERS = {"0", "1", "2", "3", "100", "-1", "-0.5", "0.5", "1.5",
       "1e-3", "NaN", "Infinity", "-Infinity", "1e309", "9999999999", "2147483647", "1,2",
