@@ -20,6 +20,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,7 +29,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -57,6 +61,9 @@ class PipelineTest {
   private static final Path OPTDIGITS = Path.of("../data/optdigits/digits.csv.gz")
       .toAbsolutePath().normalize();
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Path NOTEBOOKS = Path.of("../notebooks").toAbsolutePath().normalize();
+  /** Zeppelin's note-level text form of the workspace, with or without a default value. */
+  private static final Pattern WORKSPACE_FORM = Pattern.compile("\\$\\$\\{workspace(=[^}]*)?}");
 
   @TempDir
   static Path workspaceFolder;
@@ -288,10 +295,62 @@ class PipelineTest {
   }
 
   @Test
+  void notebookQueriesReturnRows() throws IOException {
+    assertTrue(workspace.exists(workspace.report(DenoiseJob.REPORT, RUN_ID)),
+        "the pipeline wrote no denoise report");
+    List<Path> notes;
+    try (Stream<Path> files = Files.list(NOTEBOOKS)) {
+      notes = files.filter(file -> file.toString().endsWith(".zpln")).sorted().toList();
+    }
+    assertFalse(notes.isEmpty(), "no .zpln notes in " + NOTEBOOKS);
+
+    for (Path note : notes) {
+      List<JsonNode> queries = new ArrayList<>();
+      for (JsonNode paragraph : JSON.readTree(note.toFile()).get("paragraphs")) {
+        if (paragraph.path("text").asText().startsWith("%spark.sql\n")) {
+          queries.add(paragraph);
+        }
+      }
+      assertFalse(queries.isEmpty(), note + " has no %spark.sql paragraph");
+      for (JsonNode paragraph : queries) {
+        String where = note.getFileName() + ", paragraph '" + paragraph.path("title").asText()
+            + "'";
+        Dataset<Row> result = spark.sql(notebookQuery(paragraph.get("text").asText()));
+        assertTrue(result.count() > 0, where + " returned no rows");
+        List<String> columns = List.of(result.columns());
+        for (String chartColumn : chartColumns(paragraph)) {
+          assertTrue(columns.contains(chartColumn),
+              where + " charts column " + chartColumn + ", not in " + columns);
+        }
+      }
+    }
+  }
+
+  @Test
   void checkpointsAreDeletedAfterSuccess() {
     assertTrue(Files.isDirectory(workspaceFolder.resolve("models/source/v1")));
     assertFalse(Files.exists(workspaceFolder.resolve("checkpoints/" + RUN_ID)),
         "checkpoints of the finished run " + RUN_ID);
+  }
+
+  /** Returns the SQL of a %spark.sql paragraph with this run's workspace in place of the form. */
+  private static String notebookQuery(String text) {
+    String sql = text.substring(text.indexOf('\n') + 1);
+    String query = WORKSPACE_FORM.matcher(sql)
+        .replaceAll(Matcher.quoteReplacement(workspaceFolder.toString()));
+    assertFalse(query.contains("${"), "form other than $${workspace} in " + sql);
+    return query;
+  }
+
+  /** Returns the key, group and value columns of a paragraph's saved chart settings. */
+  private static List<String> chartColumns(JsonNode paragraph) {
+    List<String> names = new ArrayList<>();
+    for (JsonNode result : paragraph.path("config").path("results")) {
+      for (String role : List.of("keys", "groups", "values")) {
+        result.path("graph").path(role).forEach(column -> names.add(column.get("name").asText()));
+      }
+    }
+    return names;
   }
 
   private static Dataset<Row> report(String kind) {
