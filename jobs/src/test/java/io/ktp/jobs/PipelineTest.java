@@ -244,7 +244,7 @@ class PipelineTest {
 
   @ParameterizedTest(name = "{0}/v{1}")
   @CsvSource({
-      "source,    1, pretrain, 42, mnist,     ",
+      "source,    1, pretrain, 42, mnist-clean, ",
       "finetuned, 1, finetune,  1, optdigits, source/v1",
       "finetuned, 2, finetune,  2, optdigits, source/v1",
       "scratch,   1, finetune,  1, optdigits, ",
