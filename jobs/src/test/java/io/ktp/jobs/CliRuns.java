@@ -21,7 +21,8 @@ import picocli.CommandLine;
 /** Runs {@code ktp} in this JVM and records folders, for the tests of bad input. */
 final class CliRuns {
   private static final Set<String> JOBS =
-      Set.of("ingest", "pretrain", "finetune", "evaluate", "pipeline", "distill", "compress");
+      Set.of("ingest", "denoise", "pretrain", "finetune", "evaluate", "pipeline", "distill",
+          "compress");
 
   private CliRuns() {
   }
