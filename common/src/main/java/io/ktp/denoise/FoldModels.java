@@ -127,7 +127,8 @@ final class FoldModels implements Serializable {
     if (own.isEmpty()) {
       return;
     }
-    int copies = settings.perturbations();
+    // Perturbed copies serve only the unstable step, so without it each row is scored once.
+    int copies = settings.runs(Step.UNSTABLE) ? settings.perturbations() : 0;
     float noise = (float) (settings.perturbationSigma() * settings.featureScale());
     float[][] inputs = new float[own.size() * (1 + copies)][];
     for (int i = 0; i < own.size(); i++) {
@@ -152,7 +153,7 @@ final class FoldModels implements Serializable {
         }
       }
       out.add(new Scored(own.get(i).id(), own.get(i).label(),
-          output.getRow(i).toFloatVector(), (double) changed / copies));
+          output.getRow(i).toFloatVector(), copies == 0 ? 0.0 : (double) changed / copies));
     }
   }
 

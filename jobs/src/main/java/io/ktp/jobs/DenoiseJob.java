@@ -165,6 +165,11 @@ public final class DenoiseJob implements Callable<Integer> {
       throw new UserException(Checks.invalid("--output-domain", outputDomain(),
           "must differ from --domain, because the input table is never replaced"));
     }
+    if (List.of(IngestJob.SOURCE_DOMAIN, IngestJob.TARGET_DOMAIN).contains(outputDomain())) {
+      throw new UserException(Checks.invalid("--output-domain", outputDomain(),
+          "names a table that ingest writes, which denoise must not replace; choose another"
+              + " name"));
+    }
     return settings().validate();
   }
 

@@ -319,6 +319,10 @@ class BadInputTest {
       unknown label action |\
         denoise -w {model} --label-action drop |\
         ktp denoise: error: Invalid value drop for --label-action: must be set-aside or relabel
+      clean table named like an ingested table |\
+        denoise -w {model} --output-domain optdigits --overwrite |\
+        ktp denoise: error: Invalid value optdigits for --output-domain: names a table that ingest\
+       writes, which denoise must not replace; choose another name
       clean table replacing its input |\
         denoise -w {model} --output-domain mnist |\
         ktp denoise: error: Invalid value mnist for --output-domain: must differ from --domain,\
