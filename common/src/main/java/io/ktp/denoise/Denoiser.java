@@ -26,8 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Screens the train split of a sample table, step by step ({@link Step}); each step sees only the
- * rows the earlier steps kept. Validation and test rows pass through unchanged, so evaluation
+ * Screens the train split of a sample table, step by step ({@link Step}). Each step screens only
+ * the rows the earlier steps kept. Validation and test rows pass through unchanged, so evaluation
  * on the clean table measures the same rows as on the original.
  */
 public final class Denoiser {

@@ -1,6 +1,7 @@
 package io.ktp.denoise;
 
 import io.ktp.data.Samples;
+import io.ktp.train.Minibatches;
 import io.ktp.train.Networks;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -63,7 +64,7 @@ final class FoldModels implements Serializable {
         .flatMapToPair(row -> {
           String id = row.getString(0);
           int own = SeededHash.fold(seed, id, folds);
-          Keyed example = new Keyed(id, row.getInt(1), scaled(row.getList(2), scale));
+          Keyed example = new Keyed(id, row.getInt(1), Minibatches.scaled(row.getList(2), scale));
           List<Tuple2<Integer, Keyed>> copies = new ArrayList<>(folds - 1);
           for (int fold = 0; fold < folds; fold++) {
             if (fold != own) {
@@ -101,7 +102,7 @@ final class FoldModels implements Serializable {
     while (rows.hasNext()) {
       Row row = rows.next();
       chunk.add(new Keyed(row.getString(0), row.getInt(1),
-          scaled(row.getList(2), settings.featureScale())));
+          Minibatches.scaled(row.getList(2), settings.featureScale())));
       if (chunk.size() == SCORING_CHUNK || !rows.hasNext()) {
         for (int fold = 0; fold < networks.length; fold++) {
           scoreFold(networks[fold], fold, chunk, scored);
@@ -198,14 +199,6 @@ final class FoldModels implements Serializable {
       labels[i][rows.get(i).label()] = 1;
     }
     return new DataSet(Nd4j.create(inputs), Nd4j.create(labels));
-  }
-
-  static float[] scaled(List<Double> values, double scale) {
-    float[] features = new float[values.size()];
-    for (int i = 0; i < features.length; i++) {
-      features[i] = (float) (values.get(i) * scale);
-    }
-    return features;
   }
 
   /** A row with its id, label and scaled features. */

@@ -1,6 +1,7 @@
 package io.ktp.denoise;
 
 import io.ktp.data.Samples;
+import io.ktp.train.Minibatches;
 import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -91,12 +92,8 @@ final class NearDuplicates {
   /** Id, label and features of a row, as the search compares them. */
   record Candidate(String id, int label, float[] features) implements Serializable {
     static Candidate of(Row row) {
-      List<Double> values = row.getList(2);
-      float[] features = new float[values.size()];
-      for (int i = 0; i < features.length; i++) {
-        features[i] = values.get(i).floatValue();
-      }
-      return new Candidate(row.getString(0), row.getInt(1), features);
+      return new Candidate(row.getString(0), row.getInt(1),
+          Minibatches.scaled(row.getList(2), 1.0));
     }
 
     double distance(Candidate other) {

@@ -150,7 +150,8 @@ public final class Minibatches {
     return new DataSet(Nd4j.create(features), Nd4j.create(labels));
   }
 
-  private static float[] scaled(List<Object> values, double scale) {
+  /** Returns a row's feature list as floats multiplied by {@code scale}. */
+  public static float[] scaled(List<?> values, double scale) {
     float[] out = new float[values.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = (float) (((Double) values.get(i)) * scale);

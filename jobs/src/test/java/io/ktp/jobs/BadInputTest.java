@@ -276,8 +276,8 @@ class BadInputTest {
   }
 
   /**
-   * Bad input of the denoise job; {tmp}/empty holds an mnist table without rows and
-   * {tmp}/schema one whose label column holds strings.
+   * Bad input of the denoise job; {tmp}/empty contains an mnist table without rows and
+   * {tmp}/schema one whose label column is of type string.
    */
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
