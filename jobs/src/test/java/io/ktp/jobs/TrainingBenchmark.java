@@ -13,9 +13,7 @@ import io.ktp.train.Predictions;
 import io.ktp.train.SparkTrainer;
 import io.ktp.train.TrainingEngine;
 import io.ktp.train.TrainingOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -65,6 +63,9 @@ class TrainingBenchmark {
   private static final int MAX_EPOCHS = 40;
   private static final double JITTER = 0.5 / 16;
   private static final int REPEATS = Integer.getInteger("ktp.benchmark.repeats", 3);
+  /** An averaging frequency larger than any epoch: one round per epoch. */
+  private static final int EPOCH = 1 << 20;
+  private static final String COMMAND = "bin/ktp-bench training";
 
   @TempDir
   static Path folder;
@@ -100,25 +101,32 @@ class TrainingBenchmark {
     List<Example> replicated = replicate(train, rows, 7);
     JavaRDD<Example> rdd = sparkContext.parallelize(replicated, 2).cache();
     rdd.count();
-    List<String> lines = header("Trainer", "Samples per second (mean +- std)", "Runs");
-    double plain = report(lines, "Plain DL4J, 1 thread", repeat(() ->
-        rows * (double) epochs / plainSeconds(replicated, epochs, null)));
-    for (int frequency : new int[] {10, 50, 0}) {
-      String label = frequency == 0 ? "one round per epoch" : "averaging every " + frequency;
-      double one = report(lines, "KTP, 1 worker, " + label, repeat(() ->
-          rows * (double) epochs / sparkSeconds(rdd, epochs, 1, frequency, TrainingEngine.KTP)));
-      double two = report(lines, "KTP, local[2], 2 workers, " + label, repeat(() ->
-          rows * (double) epochs / sparkSeconds(rdd, epochs, 2, frequency, TrainingEngine.KTP)));
-      lines.add(String.format(Locale.ROOT, "| (%s: 1 worker / plain %.2f, 2 workers / plain"
-          + " %.2f, scaling efficiency %.0f%%) | | |", label, one / plain, two / plain,
-          100 * two / (2 * one)));
-    }
-    report(lines, "DL4J training master, local[2], averaging every 10", repeat(() ->
-        rows * (double) Math.min(epochs, 2)
-            / sparkSeconds(rdd, Math.min(epochs, 2), 2, 10, TrainingEngine.DL4J)));
+    BenchmarkReport report = new BenchmarkReport("training-throughput", "Training throughput: "
+        + String.format(Locale.ROOT, "%,d", rows) + " rows (MNIST train rows replicated with"
+        + " seeded jitter), 64-128-64-10, batch " + BATCH + ", " + epochs + " epochs per run",
+        COMMAND);
+    report.header("Trainer", "Samples per second (mean +- std)", "Runs");
+    double plain = report.row("Plain DL4J `MultiLayerNetwork.fit`, 1 thread", repeat(() ->
+        rows * (double) epochs / plainSeconds(replicated, epochs, null, 1)));
+    report.row("Plain DL4J, 2 threads", repeat(() ->
+        rows * (double) epochs / plainSeconds(replicated, epochs, null, 2)));
+    int frequency = new TrainingMixin.Pretraining().averagingFrequency;
+    double one = report.row("KTP, 1 worker, averaging every " + frequency, repeat(() ->
+        rows * (double) epochs / sparkSeconds(rdd, epochs, 1, frequency, TrainingEngine.KTP)));
+    double two = report.row("KTP, `local[2]`, 2 workers, averaging every " + frequency,
+        repeat(() -> rows * (double) epochs
+            / sparkSeconds(rdd, epochs, 2, frequency, TrainingEngine.KTP)));
+    int dl4jEpochs = Math.min(epochs, 2);
+    report.row("DL4J `ParameterAveragingTrainingMaster`, `local[2]`, averaging every 10 ("
+        + dl4jEpochs + " epochs)", repeat(() -> rows * (double) dl4jEpochs
+            / sparkSeconds(rdd, dl4jEpochs, 2, 10, TrainingEngine.DL4J)));
+    report.add("");
+    report.add(String.format(Locale.ROOT, "KTP with 1 worker against plain DL4J: %.2f (the"
+        + " overhead of the Spark path); 2 workers against plain DL4J: %.2f; 2 workers against"
+        + " twice 1 worker (scaling efficiency): %.0f%%.", one / plain, two / plain,
+        100 * two / (2 * one)));
     rdd.unpersist();
-    write("throughput.md", "Training throughput, " + rows + " rows, " + epochs + " epochs"
-        + " (DL4J's master: 2 epochs), batch " + BATCH, lines);
+    report.write();
   }
 
   /** Wall time until the held-out accuracy first reaches 0.95. */
@@ -127,24 +135,73 @@ class TrainingBenchmark {
     JavaRDD<Example> rdd = sparkContext.parallelize(train, 2).cache();
     rdd.count();
     Predictions heldOut = Predictions.of(test);
-    List<String> lines = header("Trainer", "Seconds to " + TARGET_ACCURACY
-        + " held-out accuracy (mean +- std)", "Runs");
-    report(lines, "Plain DL4J, 1 thread", repeat(() -> plainToAccuracy(heldOut)));
-    report(lines, "KTP, local[2], defaults of pretrain", repeat(() ->
-        sparkToAccuracy(rdd, heldOut, new TrainingMixin.Pretraining().averagingFrequency,
-            TrainingEngine.KTP)));
-    report(lines, "DL4J training master, local[2], averaging every 10", repeat(() ->
-        sparkToAccuracy(rdd, heldOut, 10, TrainingEngine.DL4J)));
-    report(lines, "Spark MLlib perceptron, L-BFGS, local[2]", repeat(this::mllibToAccuracy));
+    BenchmarkReport report = new BenchmarkReport("time-to-accuracy", "Time to "
+        + TARGET_ACCURACY + " held-out accuracy: " + train.size() + " MNIST train rows, "
+        + test.size() + " held-out rows, 64-128-64-10, batch " + BATCH, COMMAND);
+    report.header("Trainer", "Seconds (mean +- std)", "Runs");
+    report.row("Plain DL4J `MultiLayerNetwork.fit`, 1 thread", repeat(() ->
+        plainSeconds(train, MAX_EPOCHS, heldOut, 1)));
+    int frequency = new TrainingMixin.Pretraining().averagingFrequency;
+    report.row("KTP, `local[2]`, 2 workers, averaging every " + frequency, repeat(() ->
+        sparkToAccuracy(rdd, heldOut, BATCH, frequency, 2, TrainingEngine.KTP)));
+    report.row("DL4J `ParameterAveragingTrainingMaster`, `local[2]`, averaging every 10",
+        repeat(() -> sparkToAccuracy(rdd, heldOut, BATCH, 10, 2, TrainingEngine.DL4J)));
+    report.row("Spark MLlib `MultilayerPerceptronClassifier`, L-BFGS, `local[2]`",
+        repeat(this::mllibToAccuracy));
+    report.add("");
+    report.add("Each time runs from the start of the fit call to the end of the first epoch"
+        + " whose held-out accuracy reaches " + TARGET_ACCURACY + ", scoring included. MLlib"
+        + " trains full-batch with L-BFGS: its time is that of the first fit, with iteration"
+        + " limits 25, 50, 75 and so on, that reaches the accuracy.");
     rdd.unpersist();
-    write("time-to-accuracy.md", "Time to accuracy, " + train.size() + " MNIST train rows, "
-        + test.size() + " held-out rows", lines);
+    report.write();
   }
 
-  private double sparkSeconds(JavaRDD<Example> rdd, int epochs, int workers, int frequency,
-      TrainingEngine engine) {
-    int effective = frequency == 0 ? Integer.MAX_VALUE / 4 : frequency;
-    TrainingOptions options = new TrainingOptions(epochs, BATCH, effective, workers, RATE, 1,
+  /** Time to accuracy of KTP's engine over averaging frequency, batch size and worker count. */
+  @Test
+  void sweeps() throws Exception {
+    JavaRDD<Example> rdd = sparkContext.parallelize(train, 2).cache();
+    rdd.count();
+    Predictions heldOut = Predictions.of(test);
+    BenchmarkReport report = new BenchmarkReport("training-sweeps", "KTP engine sweeps: seconds"
+        + " to " + TARGET_ACCURACY + " held-out accuracy on the MNIST split, `local[2]`",
+        COMMAND);
+    report.header("Setting", "Seconds (mean +- std)", "Runs");
+    for (int batch : new int[] {32, 64, 128}) {
+      for (int frequency : new int[] {2, 5, 10, 20, 50, EPOCH}) {
+        report.row("batch " + batch + ", averaging every " + describe(frequency) + ", 2 workers",
+            repeat(() -> sparkToAccuracy(rdd, heldOut, batch, frequency, 2,
+                TrainingEngine.KTP)));
+      }
+    }
+    for (int workers : new int[] {1, 4}) {
+      report.row("batch 64, averaging every 10, " + workers + " workers", repeat(() ->
+          sparkToAccuracy(rdd, heldOut, BATCH, 10, workers, TrainingEngine.KTP)));
+    }
+    report.row("batch 64, averaging every 10, 2 workers, 2 ND4J threads each", repeat(() -> {
+      setNd4jThreads(2);
+      try {
+        return sparkToAccuracy(rdd, heldOut, BATCH, 10, 2, TrainingEngine.KTP);
+      } finally {
+        setNd4jThreads(1);
+      }
+    }));
+    rdd.unpersist();
+    report.write();
+  }
+
+  private static String describe(int frequency) {
+    return frequency == EPOCH ? "epoch (one round)" : Integer.toString(frequency);
+  }
+
+  private static void setNd4jThreads(int threads) {
+    org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxMasterThreads(threads);
+    org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
+  }
+
+  private static double sparkSeconds(JavaRDD<Example> rdd, int epochs, int workers,
+      int frequency, TrainingEngine engine) {
+    TrainingOptions options = new TrainingOptions(epochs, BATCH, frequency, workers, RATE, 1,
         engine);
     MultiLayerNetwork network = network(1);
     long start = System.nanoTime();
@@ -153,9 +210,9 @@ class TrainingBenchmark {
     return (System.nanoTime() - start) / 1e9;
   }
 
-  private double sparkToAccuracy(JavaRDD<Example> rdd, Predictions heldOut, int frequency,
-      TrainingEngine engine) throws Exception {
-    TrainingOptions options = new TrainingOptions(MAX_EPOCHS, BATCH, frequency, 2, RATE, 1,
+  private static double sparkToAccuracy(JavaRDD<Example> rdd, Predictions heldOut, int batch,
+      int frequency, int workers, TrainingEngine engine) throws Exception {
+    TrainingOptions options = new TrainingOptions(MAX_EPOCHS, batch, frequency, workers, RATE, 1,
         engine);
     long start = System.nanoTime();
     double[] reached = {Double.NaN};
@@ -178,8 +235,21 @@ class TrainingBenchmark {
     return reached[0];
   }
 
-  /** Fits plain DL4J in this thread; returns seconds, or seconds to the accuracy. */
-  private static double plainSeconds(List<Example> rows, int epochs, Predictions heldOut) {
+  /**
+   * Fits plain DL4J in this thread with {@code threads} ND4J threads; returns the seconds, or
+   * with {@code heldOut} the seconds to the accuracy.
+   */
+  private static double plainSeconds(List<Example> rows, int epochs, Predictions heldOut,
+      int threads) {
+    setNd4jThreads(threads);
+    try {
+      return plainFit(rows, epochs, heldOut);
+    } finally {
+      setNd4jThreads(1);
+    }
+  }
+
+  private static double plainFit(List<Example> rows, int epochs, Predictions heldOut) {
     MultiLayerNetwork network = network(1);
     List<Example> order = new ArrayList<>(rows);
     Random random = new Random(1);
@@ -195,10 +265,6 @@ class TrainingBenchmark {
       }
     }
     return heldOut == null ? (System.nanoTime() - start) / 1e9 : Double.NaN;
-  }
-
-  private static double plainToAccuracy(Predictions heldOut) {
-    return plainSeconds(train, MAX_EPOCHS, heldOut);
   }
 
   /**
@@ -284,46 +350,5 @@ class TrainingBenchmark {
       values[i] = measurement.run();
     }
     return values;
-  }
-
-  private static List<String> header(String... columns) {
-    List<String> lines = new ArrayList<>();
-    lines.add("| " + String.join(" | ", columns) + " |");
-    lines.add("|" + "---|".repeat(columns.length));
-    return lines;
-  }
-
-  private static double report(List<String> lines, String name, double[] values) {
-    double mean = 0;
-    for (double value : values) {
-      mean += value;
-    }
-    mean /= values.length;
-    double squares = 0;
-    for (double value : values) {
-      squares += (value - mean) * (value - mean);
-    }
-    double std = values.length > 1 ? Math.sqrt(squares / (values.length - 1)) : 0;
-    StringBuilder runs = new StringBuilder();
-    for (double value : values) {
-      runs.append(runs.length() == 0 ? "" : ", ").append(format(value));
-    }
-    lines.add("| " + name + " | " + format(mean) + " +- " + format(std) + " | " + runs + " |");
-    System.out.println(lines.get(lines.size() - 1));
-    return mean;
-  }
-
-  private static String format(double value) {
-    return value >= 100 ? String.format(Locale.ROOT, "%,.0f", value)
-        : String.format(Locale.ROOT, "%.2f", value);
-  }
-
-  private static void write(String file, String title, List<String> lines) throws Exception {
-    Path report = Files.createDirectories(Path.of("target/benchmarks")).resolve(file);
-    Files.writeString(report, "### " + title + "\n\nMeasured " + Instant.now() + ", "
-        + Runtime.getRuntime().availableProcessors() + " cores, " + REPEATS
-        + " repeats, ND4J threads from OMP_NUM_THREADS=" + System.getenv("OMP_NUM_THREADS")
-        + "\n\n" + String.join("\n", lines) + "\n");
-    System.out.println(Files.readString(report));
   }
 }
