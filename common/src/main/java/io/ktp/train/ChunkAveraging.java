@@ -26,7 +26,7 @@ import scala.Tuple2;
  * with a seed per epoch and partition), and returns its parameters and updater state. A tree
  * reduction sums them weighted by the minibatches each worker fitted, the driver divides, and the
  * next round broadcasts the average. Every row is fitted once per epoch; a partition's last
- * minibatch is topped up with seeded random rows of the same partition, so every step sees
+ * minibatch is topped up with seeded random rows of the same partition, so every step trains on
  * {@code batchSize} rows.
  *
  * <p>Compared with DL4J's training master, a round costs one broadcast and one Spark job: the
@@ -72,7 +72,7 @@ final class ChunkAveraging implements EpochFitter {
   }
 
   /**
-   * What one epoch did.
+   * Work done in one epoch.
    *
    * @param rounds averaging rounds
    * @param minibatches minibatches fitted by all workers
@@ -108,7 +108,7 @@ final class ChunkAveraging implements EpochFitter {
         + options.batchSize() + " rows per worker (KTP's averaging)";
   }
 
-  /** Returns what the last fitted epoch did. */
+  /** Returns the work done in the last fitted epoch. */
   EpochWork lastEpoch() {
     return lastEpoch;
   }
@@ -153,7 +153,7 @@ final class ChunkAveraging implements EpochFitter {
   }
 
   /**
-   * Which minibatches of a partition one round fits.
+   * The minibatches of one partition that one round fits.
    *
    * @param shuffleSeed seed of the partition's row order in this epoch
    * @param round round number within the epoch, from 0

@@ -42,7 +42,7 @@ class FourierMmdTest {
   }
 
   @Test
-  void estimateIsCloseToTheExactOneOnShiftedSamples() {
+  void shiftedSamplesMatchExactEstimate() {
     double[][] x = gaussian(600, 8, 0.0, 1);
     double[][] y = gaussian(500, 8, 0.4, 2);
     double[] bandwidths = {Mmd.medianHeuristicBandwidth(x, y)};
@@ -55,7 +55,7 @@ class FourierMmdTest {
   }
 
   @Test
-  void estimateIsNearZeroForOneDistribution() {
+  void sameDistributionMatchesExactEstimate() {
     double[][] x = gaussian(600, 8, 0.0, 1);
     double[][] y = gaussian(600, 8, 0.0, 2);
     double[] bandwidths = {Mmd.medianHeuristicBandwidth(x, y)};

@@ -76,6 +76,7 @@ class ScalingBenchmark {
         "KTP_MASTER_UI_PORT", Integer.toString(freePort()),
         "KTP_WORKER_MEMORY", "3g");
     script("start", env);
+
     BenchmarkReport report = new BenchmarkReport("scaling", "Scaling of KTP's engine on a"
         + " standalone cluster: two one-core Workers on 127.0.0.1, averaging every " + FREQUENCY
         + " minibatches", "bin/ktp-bench scaling");
@@ -87,18 +88,19 @@ class ScalingBenchmark {
           new Case(new int[] {2048, 2048}, 8_000, 128, 1))) {
         List<Example> rows = TrainingBenchmark.replicate(mnist, setting.rows(), 7);
         double iteration = millisecondsPerIteration(rows, setting);
-        double[] one = new double[REPEATS];
-        double[] two = new double[REPEATS];
+        double[] oneExecutor = new double[REPEATS];
+        double[] twoExecutors = new double[REPEATS];
         for (int repeat = 0; repeat < REPEATS; repeat++) {
-          one[repeat] = samplesPerSecond(clusterDir, port, 1, rows, setting);
-          two[repeat] = samplesPerSecond(clusterDir, port, 2, rows, setting);
+          oneExecutor[repeat] = samplesPerSecond(clusterDir, port, 1, rows, setting);
+          twoExecutors[repeat] = samplesPerSecond(clusterDir, port, 2, rows, setting);
         }
-        double meanOne = BenchmarkReport.mean(one);
-        double meanTwo = BenchmarkReport.mean(two);
+
+        double meanOne = BenchmarkReport.mean(oneExecutor);
+        double meanTwo = BenchmarkReport.mean(twoExecutors);
         report.add(String.format(Locale.ROOT, "| %s | %.0f | %s +- %s | %s +- %s | %.0f%% |",
             setting.describe(), iteration, BenchmarkReport.format(meanOne),
-            BenchmarkReport.format(BenchmarkReport.std(one)), BenchmarkReport.format(meanTwo),
-            BenchmarkReport.format(BenchmarkReport.std(two)), 100 * meanTwo / (2 * meanOne)));
+            BenchmarkReport.format(BenchmarkReport.std(oneExecutor)), BenchmarkReport.format(meanTwo),
+            BenchmarkReport.format(BenchmarkReport.std(twoExecutors)), 100 * meanTwo / (2 * meanOne)));
       }
     } finally {
       script("stop", Map.of("KTP_CLUSTER_DIR", clusterDir.toString()));

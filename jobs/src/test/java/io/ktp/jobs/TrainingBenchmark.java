@@ -101,21 +101,25 @@ class TrainingBenchmark {
     List<Example> replicated = replicate(train, rows, 7);
     JavaRDD<Example> rdd = sparkContext.parallelize(replicated, 2).cache();
     rdd.count();
+
     BenchmarkReport report = new BenchmarkReport("training-throughput", "Training throughput: "
         + String.format(Locale.ROOT, "%,d", rows) + " rows (MNIST train rows replicated with"
         + " seeded jitter), 64-128-64-10, batch " + BATCH + ", " + epochs + " epochs per run",
         COMMAND);
     report.header("Trainer", "Samples per second (mean +- std)", "Runs");
+
     double plain = report.row("Plain DL4J `MultiLayerNetwork.fit`, 1 thread", repeat(() ->
         rows * (double) epochs / plainSeconds(replicated, epochs, null, 1)));
     report.row("Plain DL4J, 2 threads", repeat(() ->
         rows * (double) epochs / plainSeconds(replicated, epochs, null, 2)));
+
     int frequency = new TrainingMixin.Pretraining().averagingFrequency;
-    double one = report.row("KTP, 1 worker, averaging every " + frequency, repeat(() ->
+    double oneWorker = report.row("KTP, 1 worker, averaging every " + frequency, repeat(() ->
         rows * (double) epochs / sparkSeconds(rdd, epochs, 1, frequency, TrainingEngine.KTP)));
-    double two = report.row("KTP, `local[2]`, 2 workers, averaging every " + frequency,
+    double twoWorkers = report.row("KTP, `local[2]`, 2 workers, averaging every " + frequency,
         repeat(() -> rows * (double) epochs
             / sparkSeconds(rdd, epochs, 2, frequency, TrainingEngine.KTP)));
+
     int dl4jEpochs = Math.min(epochs, 2);
     report.row("DL4J `ParameterAveragingTrainingMaster`, `local[2]`, averaging every 10 ("
         + dl4jEpochs + " epochs)", repeat(() -> rows * (double) dl4jEpochs
@@ -123,8 +127,8 @@ class TrainingBenchmark {
     report.add("");
     report.add(String.format(Locale.ROOT, "KTP with 1 worker against plain DL4J: %.2f (the"
         + " overhead of the Spark path); 2 workers against plain DL4J: %.2f; 2 workers against"
-        + " twice 1 worker (scaling efficiency): %.0f%%.", one / plain, two / plain,
-        100 * two / (2 * one)));
+        + " twice 1 worker (scaling efficiency): %.0f%%.", oneWorker / plain, twoWorkers / plain,
+        100 * twoWorkers / (2 * oneWorker)));
     rdd.unpersist();
     report.write();
   }
