@@ -338,6 +338,31 @@ class BadInputTest {
     badInputExitsWithOneLine(description, arguments, expected);
   }
 
+  /** Bad input of {@code ktp models}, on the workspace {model} with version 1 of source. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      unknown model in the registry |\
+        models show -w {model} --model student |\
+        ktp models show: error: Model 'student' not found under file:{tmp}/model/models/student:\
+       pick one of source, or train it first (for example with 'ktp pretrain')
+      unknown model version |\
+        models show -w {model} --model source --version v4 |\
+        ktp models show: error: Model 'source' has no version 4 (its versions are v1): pick one\
+       of them
+      alias to a missing version |\
+        models promote -w {model} --model source --version 2 --alias staging |\
+        ktp models promote: error: Model 'source' has no version 2 (its versions are v1): pick\
+       one of them
+      rollback of an unset alias |\
+        models rollback -w {model} --model source |\
+        ktp models rollback: error: Model 'source' has no alias 'production', so there is\
+       nothing to roll back: point it at a version with 'ktp models promote'
+      """)
+  void modelsBadInputExitsWithOneLine(String description, String arguments, String expected)
+      throws Exception {
+    badInputExitsWithOneLine(description, arguments, expected);
+  }
+
   /** Runs ktp with {@code arguments}, adding --master local[2] after a job name. */
   private static CliRuns.Run run(String arguments) {
     List<String> args = new ArrayList<>();

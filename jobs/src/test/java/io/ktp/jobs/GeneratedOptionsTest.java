@@ -44,7 +44,11 @@ class GeneratedOptionsTest {
       "denoise", List.of("--near-distance", "--lsh-tables", "--lsh-bucket-width", "--folds",
           "--fold-epochs", "--fold-hidden", "--label-rounds", "--outlier-quantile",
           "--perturbations", "--perturbation-sigma", "--unstable-fraction", "--steps",
-          "--label-action", "--domain", "--output-domain", "--seed", "--run-id"));
+          "--label-action", "--domain", "--output-domain", "--seed", "--run-id"),
+      "models show", List.of("--model", "--version"),
+      "models promote", List.of("--model", "--version", "--alias", "--reason"),
+      "models rollback", List.of("--model", "--alias", "--reason"),
+      "models prune", List.of("--model", "--keep"));
   /** Valid and invalid numbers and number lists: counts, rates, fractions, seeds, lists. */
   private static final String[] NUMBERS = {"0", "1", "2", "3", "100", "-1", "-0.5", "0.5", "1.5",
       "1e-3", "NaN", "Infinity", "-Infinity", "1e309", "9999999999", "2147483647", "1,2",
@@ -96,7 +100,8 @@ class GeneratedOptionsTest {
    * random values, and sometimes --resume or --overwrite.
    */
   private static List<String> arguments(String job, Random random) {
-    List<String> arguments = new ArrayList<>(List.of(job, "-w", temp.resolve("ws").toString()));
+    List<String> arguments = new ArrayList<>(List.of(job.split(" ")));
+    arguments.addAll(List.of("-w", temp.resolve("ws").toString()));
     if (job.equals("ingest") || job.equals("pipeline")) {
       arguments.addAll(List.of("--mnist", temp.resolve("missing.tgz").toString(),
           "--optdigits", temp.resolve("missing.csv.gz").toString()));
