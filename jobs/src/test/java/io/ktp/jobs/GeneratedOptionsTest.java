@@ -44,11 +44,7 @@ class GeneratedOptionsTest {
       "denoise", List.of("--near-distance", "--lsh-tables", "--lsh-bucket-width", "--folds",
           "--fold-epochs", "--fold-hidden", "--label-rounds", "--outlier-quantile",
           "--perturbations", "--perturbation-sigma", "--unstable-fraction", "--steps",
-          "--label-action", "--domain", "--output-domain", "--seed", "--run-id"),
-      "models show", List.of("--model", "--version"),
-      "models promote", List.of("--model", "--version", "--alias", "--reason"),
-      "models rollback", List.of("--model", "--alias", "--reason"),
-      "models prune", List.of("--model", "--keep"));
+          "--label-action", "--domain", "--output-domain", "--seed", "--run-id"));
   /** Valid and invalid numbers and number lists: counts, rates, fractions, seeds, lists. */
   private static final String[] NUMBERS = {"0", "1", "2", "3", "100", "-1", "-0.5", "0.5", "1.5",
       "1e-3", "NaN", "Infinity", "-Infinity", "1e309", "9999999999", "2147483647", "1,2",
@@ -56,6 +52,13 @@ class GeneratedOptionsTest {
   /** Valid and invalid text: names, paths, separators, line breaks, option-like values. */
   private static final String[] TEXT = {"abc", "", " ", ",", "a\nb", "../x", "\u00c4b", "-",
       "--epochs", "source", "x", "auto"};
+
+  /** Options of the {@code ktp models} sub-commands that need a model, by sub-command. */
+  private static final Map<String, List<String>> MODELS_OPTIONS = Map.of(
+      "models show", List.of("--model", "--version"),
+      "models promote", List.of("--model", "--version", "--alias", "--reason"),
+      "models rollback", List.of("--model", "--alias", "--reason"),
+      "models prune", List.of("--model", "--keep"));
 
   @TempDir
   static Path temp;
@@ -69,7 +72,8 @@ class GeneratedOptionsTest {
 
   static Stream<Arguments> optionLists() {
     Random random = new Random(42);
-    return OPTIONS.keySet().stream().sorted().flatMap(job -> IntStream.range(0, CASES_PER_JOB)
+    return Stream.concat(OPTIONS.keySet().stream(), MODELS_OPTIONS.keySet().stream()).sorted()
+        .flatMap(job -> IntStream.range(0, CASES_PER_JOB)
         .mapToObj(i -> Arguments.of(job, i, arguments(job, random))));
   }
 
@@ -106,7 +110,7 @@ class GeneratedOptionsTest {
       arguments.addAll(List.of("--mnist", temp.resolve("missing.tgz").toString(),
           "--optdigits", temp.resolve("missing.csv.gz").toString()));
     }
-    List<String> names = OPTIONS.get(job);
+    List<String> names = OPTIONS.containsKey(job) ? OPTIONS.get(job) : MODELS_OPTIONS.get(job);
     for (int i = 0; i < 1 + random.nextInt(3); i++) {
       arguments.add(names.get(random.nextInt(names.size())));
       // Three of four values are numbers, so most runs get past parsing into validation.
