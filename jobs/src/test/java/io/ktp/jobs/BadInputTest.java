@@ -165,7 +165,7 @@ class BadInputTest {
       missing job name |\
         |\
         ktp: error: Missing sub-command: choose one of [ingest, denoise, pretrain, finetune, evaluate,\
-       pipeline, distill, compress]: run 'ktp --help' for the options
+       pipeline, distill, compress, models]: run 'ktp --help' for the options
       unknown job |\
         train -w {ws} |\
         ktp: error: Unmatched arguments from index 0: 'train', '-w', '{ws}' (did you mean pretrain\
