@@ -13,7 +13,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class AugmentedSamples {
   /**
-   * How the row's label is known: {@link #GIVEN}, {@link #AUGMENTED}, {@link #PSEUDO}, or in an
+   * Source of the row's label: {@link #GIVEN}, {@link #AUGMENTED}, {@link #PSEUDO}, or in an
    * input table {@link #HIDDEN} and {@link #UNKNOWN}; null means given.
    */
   public static final String LABEL_STATUS = "label_status";

@@ -63,7 +63,7 @@ public final class Augmenter implements Serializable {
     }), schema);
   }
 
-  /** Returns every copy of one row; {@code sameClass} holds its class's labelled rows for SMOTE. */
+  /** Returns every copy of one row; {@code sameClass} contains its class's labelled rows for SMOTE. */
   List<Row> copiesOf(Row row, List<Neighbour> sameClass) {
     String id = row.getString(0);
     double[] features = toArray(row.getList(3));
