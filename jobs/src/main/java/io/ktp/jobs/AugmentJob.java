@@ -21,6 +21,7 @@ import io.ktp.model.StoredModel;
 import io.ktp.report.Charts;
 import io.ktp.report.Provenance;
 import io.ktp.report.Reports;
+import io.ktp.train.Networks;
 import io.ktp.train.Predictions;
 import io.ktp.train.TrainingOptions;
 import java.io.IOException;
@@ -155,8 +156,7 @@ public final class AugmentJob implements Callable<Integer> {
     Dataset<Row> labelled = target.labelled().cache();
     long given = labelled.count();
     checkRows(table, given, target);
-    StoredModel source = pseudo.rounds == 0 ? null : new ModelStore(context.workspace())
-        .load(pseudo.sourceModel, 0, table.featureCount(), ModelTraining.CLASSES);
+    StoredModel source = pseudo.rounds == 0 ? null : loadSource(context, table);
     TrainingOptions options = training.toOptions(seed, context.defaultParallelism());
     Provenance provenance = Provenance.start("augment", context.runId(), seed, config(options),
         Map.of(table.location(), table.fingerprint()));
@@ -231,6 +231,19 @@ public final class AugmentJob implements Callable<Integer> {
           + " rows for pseudo-labelling (--labels-per-class " + labelsPerClass + " leaves none"
           + " over): pass --rounds 0, or a --labels-per-class below the train rows per class");
     }
+  }
+
+  private StoredModel loadSource(JobContext context, SampleTable table)
+      throws UserException, IOException {
+    StoredModel source = new ModelStore(context.workspace()).load(pseudo.sourceModel, 0,
+        table.featureCount(), ModelTraining.CLASSES);
+    int hiddenLayers = Networks.hiddenLayers(source.network());
+    if (pseudo.frozenLayers > hiddenLayers) {
+      throw new UserException(Checks.invalid("--frozen-layers", pseudo.frozenLayers, "model "
+          + source.reference() + " has " + hiddenLayers + " hidden layers, so at most "
+          + hiddenLayers + " can be frozen"));
+    }
+    return source;
   }
 
   /** Returns the smallest and largest feature value of the non-test rows. */

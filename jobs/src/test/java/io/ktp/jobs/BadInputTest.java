@@ -205,6 +205,10 @@ class BadInputTest {
         ktp augment: error: Sample table file:{model}/samples/optdigits has no unlabelled train\
        rows for pseudo-labelling (--labels-per-class 6 leaves none over): pass --rounds 0, or a\
        --labels-per-class below the train rows per class
+      augment frozen layers above hidden layers |\
+        augment -w {model} --labels-per-class 2 --frozen-layers 3 |\
+        ktp augment: error: Invalid value 3 for --frozen-layers: model source/v1 has 2 hidden\
+       layers, so at most 2 can be frozen
       convergence fraction 0 |\
         evaluate -w {model} --convergence-fraction 0 |\
         ktp evaluate: error: Invalid value 0.0 for --convergence-fraction: must be > 0.0 and <= 1.0
