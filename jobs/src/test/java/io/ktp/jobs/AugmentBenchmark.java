@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code bin/ktp} (local[2], a 3 GB heap unless {@code -Dktp.benchmark.heap} says otherwise):
  * <ul>
  *   <li>copies: every row labelled ({@code --labels-per-class 0 --rounds 0}), so the job makes
- *       the default five copies of each row;
+ *       the default four copies of each row (shift, rotation, elastic, noise);
  *   <li>pseudo-labels: 10 labelled rows per class and one self-training round of 5 epochs, so
  *       training is the same at every size and the job scores every other row.
  * </ul>
