@@ -159,17 +159,7 @@ public final class DenoiseJob implements Callable<Integer> {
 
   /** Checks every option; returns the settings they give. */
   DenoiseSettings validate() throws UserException {
-    Workspace.checkName("domain", domain);
-    Workspace.checkName("output domain", outputDomain());
-    if (outputDomain().equals(domain)) {
-      throw new UserException(Checks.invalid("--output-domain", outputDomain(),
-          "must differ from --domain, because the input table is never replaced"));
-    }
-    if (List.of(IngestJob.SOURCE_DOMAIN, IngestJob.TARGET_DOMAIN).contains(outputDomain())) {
-      throw new UserException(Checks.invalid("--output-domain", outputDomain(),
-          "names a table that ingest writes, which denoise must not replace; choose another"
-              + " name"));
-    }
+    OutputDomains.check("denoise", domain, outputDomain());
     return settings().validate();
   }
 

@@ -94,4 +94,15 @@ public class TrainingMixin {
       super(40, 16, 2, 3e-3);
     }
   }
+
+  /**
+   * Defaults for the augment job's self-training round models, which train on the labelled rows
+   * and their copies (about five times the labelled rows): larger minibatches than fine-tuning,
+   * so an epoch needs fewer averaging rounds.
+   */
+  static final class SelfTraining extends TrainingMixin {
+    SelfTraining() {
+      super(30, 32, 4, 3e-3);
+    }
+  }
 }

@@ -165,7 +165,7 @@ class BadInputTest {
       missing job name |\
         |\
         ktp: error: Missing sub-command: choose one of [ingest, denoise, pretrain, finetune, evaluate,\
-       pipeline, distill, compress, models]: run 'ktp --help' for the options
+       pipeline, distill, compress, models, augment]: run 'ktp --help' for the options
       unknown job |\
         train -w {ws} |\
         ktp: error: Unmatched arguments from index 0: 'train', '-w', '{ws}' (did you mean pretrain\
@@ -197,6 +197,21 @@ class BadInputTest {
       negative labels per class |\
         finetune -w {model} --labels-per-class -1 |\
         ktp finetune: error: Invalid value -1 for --labels-per-class: must be >= 0
+      augment threshold 0 |\
+        augment -w {model} --threshold 0 |\
+        ktp augment: error: Invalid value 0.0 for --threshold: must be > 0.0 and <= 1.0
+      augment threshold above 1 |\
+        augment -w {model} --threshold 1.5 |\
+        ktp augment: error: Invalid value 1.5 for --threshold: must be > 0.0 and <= 1.0
+      augment without unlabelled rows |\
+        augment -w {model} --labels-per-class 6 |\
+        ktp augment: error: Sample table file:{model}/samples/optdigits has no unlabelled train\
+       rows for pseudo-labelling (--labels-per-class 6 leaves none over): pass --rounds 0, or a\
+       --labels-per-class below the train rows per class
+      augment frozen layers above hidden layers |\
+        augment -w {model} --labels-per-class 2 --frozen-layers 3 |\
+        ktp augment: error: Invalid value 3 for --frozen-layers: model source/v1 has 2 hidden\
+       layers, so at most 2 can be frozen
       convergence fraction 0 |\
         evaluate -w {model} --convergence-fraction 0 |\
         ktp evaluate: error: Invalid value 0.0 for --convergence-fraction: must be > 0.0 and <= 1.0

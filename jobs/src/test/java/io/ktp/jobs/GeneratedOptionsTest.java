@@ -45,7 +45,11 @@ class GeneratedOptionsTest {
       "denoise", List.of("--near-distance", "--lsh-tables", "--lsh-bucket-width", "--folds",
           "--fold-epochs", "--fold-hidden", "--label-rounds", "--outlier-quantile",
           "--perturbations", "--perturbation-sigma", "--unstable-fraction", "--steps",
-          "--label-action", "--domain", "--output-domain", "--seed", "--run-id"));
+          "--label-action", "--domain", "--output-domain", "--seed", "--run-id"),
+      "augment", List.of("--labels-per-class", "--shift-copies", "--shift-pixels",
+          "--rotation-degrees", "--elastic-alpha", "--elastic-sigma", "--noise-sigma",
+          "--smote-copies", "--smote-neighbours", "--rounds", "--threshold", "--per-class-cap",
+          "--source-model", "--epochs", "--domain", "--output-domain", "--seed", "--run-id"));
   /** Valid and invalid numbers and number lists: counts, rates, fractions, seeds, lists. */
   private static final String[] NUMBERS = {"0", "1", "2", "3", "100", "-1", "-0.5", "0.5", "1.5",
       "1e-3", "NaN", "Infinity", "-Infinity", "1e309", "9999999999", "2147483647", "1,2",

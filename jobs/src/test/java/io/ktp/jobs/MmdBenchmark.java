@@ -69,20 +69,7 @@ class MmdBenchmark {
         exactSeconds, bandwidths[0]));
     String[] features = System.getProperty("ktp.benchmark.mmd.features", "512,1024,2048")
         .split(",");
-    report.add("");
-    report.header("Frequencies", "Mean relative error over " + SEEDS + " frequency seeds",
-        "Largest relative error");
-    for (String count : features) {
-      int frequencies = Integer.parseInt(count.trim());
-      double[] errors = new double[SEEDS];
-      for (int seed = 0; seed < SEEDS; seed++) {
-        double estimate = FourierMmd.of(x[0].length, bandwidths, frequencies, 100 + seed)
-            .unbiasedMmd2(x, y);
-        errors[seed] = Math.abs(estimate - exact) / exact;
-      }
-      report.add(String.format(Locale.ROOT, "| %,d | %.2f%% | %.2f%% |", frequencies,
-          100 * BenchmarkReport.mean(errors), 100 * Arrays.stream(errors).max().orElse(0)));
-    }
+    reportErrors(report, features, x, y, bandwidths, exact);
     report.add("");
     report.header("Frequencies", "Rows per sample", "Estimate", "Relative error",
         "Seconds (Spark, `local[2]`)", "Exact, extrapolated (s)", "Speed-up");
@@ -114,6 +101,25 @@ class MmdBenchmark {
         + " Gaussian jitter (0.5 block counts).");
     spark.stop();
     report.write();
+  }
+
+  /** Adds the mean and largest relative error over {@value #SEEDS} frequency draws. */
+  private static void reportErrors(BenchmarkReport report, String[] features, double[][] x,
+      double[][] y, double[] bandwidths, double exact) {
+    report.add("");
+    report.header("Frequencies", "Mean relative error over " + SEEDS + " frequency seeds",
+        "Largest relative error");
+    for (String count : features) {
+      int frequencies = Integer.parseInt(count.trim());
+      double[] errors = new double[SEEDS];
+      for (int seed = 0; seed < SEEDS; seed++) {
+        double estimate = FourierMmd.of(x[0].length, bandwidths, frequencies, 100 + seed)
+            .unbiasedMmd2(x, y);
+        errors[seed] = Math.abs(estimate - exact) / exact;
+      }
+      report.add(String.format(Locale.ROOT, "| %,d | %.2f%% | %.2f%% |", frequencies,
+          100 * BenchmarkReport.mean(errors), 100 * Arrays.stream(errors).max().orElse(0)));
+    }
   }
 
   private static double[][] rows(SparkSession spark, Workspace workspace, String domain) {
