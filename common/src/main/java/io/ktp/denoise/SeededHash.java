@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
  * its id, never on its partition, so the same seed gives the same result for any
  * partitioning.
  */
-final class SeededHash {
+public final class SeededHash {
   private static final long FNV_OFFSET = 0xcbf29ce484222325L;
   private static final long FNV_PRIME = 0x100000001b3L;
 
@@ -15,7 +15,7 @@ final class SeededHash {
   }
 
   /** Returns a well-mixed hash of {@code seed}, {@code id} and {@code salt}. */
-  static long of(long seed, String id, long salt) {
+  public static long of(long seed, String id, long salt) {
     long hash = FNV_OFFSET;
     for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
       hash = (hash ^ (b & 0xff)) * FNV_PRIME;
