@@ -24,10 +24,17 @@ public final class SparkTrainer {
 
   private final JavaSparkContext sparkContext;
   private final TrainingOptions options;
+  private final Replay replay;
 
   public SparkTrainer(JavaSparkContext sparkContext, TrainingOptions options) {
+    this(sparkContext, options, Replay.NONE);
+  }
+
+  /** Creates a trainer that mixes {@code replay}'s earlier rows into every minibatch. */
+  public SparkTrainer(JavaSparkContext sparkContext, TrainingOptions options, Replay replay) {
     this.sparkContext = sparkContext;
     this.options = options;
+    this.replay = replay;
   }
 
   /**
@@ -67,13 +74,17 @@ public final class SparkTrainer {
       LOG.info("{}: all {} epochs restored from the checkpoint", name, options.epochs());
       return curve;
     }
-    Minibatches minibatches = Minibatches.of(sparkContext, train, classes, options);
+    Minibatches minibatches = Minibatches.of(sparkContext, train, classes, options, replay);
     Predictions trainSample = Predictions.of(
         train.takeSample(false, TRAIN_EVALUATION_ROWS, options.seed()));
     LOG.info("Training {}: epochs {} to {}, {} minibatches of {} rows per epoch on {} workers,"
         + " averaging every {}", name, curve.size() + 1, options.epochs(),
         minibatches.batchesPerEpoch(options), options.batchSize(), options.workers(),
         options.averagingFrequency());
+    if (replay.active()) {
+      LOG.info("{}: {} of every {} rows of a minibatch replayed from {} earlier rows", name,
+          replay.perBatch(), options.batchSize(), replay.examples().size());
+    }
 
     for (int epoch = curve.size() + 1; epoch <= options.epochs(); epoch++) {
       JavaRDD<DataSet> batches = minibatches.epoch(epoch, options);
