@@ -5,10 +5,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.ktp.cli.UserException;
+import io.ktp.io.ExclusiveFiles;
 import io.ktp.io.Workspace;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.fs.ChecksumException;
@@ -33,7 +38,10 @@ public final class ModelStore {
   private static final Pattern VERSION = Pattern.compile("v(\\d{1,9})");
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT);
-  private static final int RENAME_ATTEMPTS = 5;
+  /** Folder under {@code models/<name>/} with one file per version number ever claimed. */
+  public static final String CLAIMS_FOLDER = "claims";
+  /** Maximum number of lost races for a version number. Each loss means another save won. */
+  private static final int CLAIM_ATTEMPTS = 1000;
   private static final long MAX_MANIFEST_BYTES = 16L << 20;
 
   private final Workspace workspace;
@@ -58,6 +66,12 @@ public final class ModelStore {
    * Saves a model in another format, such as an int8 model, as the next version of its model:
    * {@code writer} writes the file {@code fileName} beside the manifest. {@link #load} reads only
    * DL4J archives, so such versions are read with their own reader.
+   *
+   * <p>The model file and the manifest are written to a hidden temporary folder, the version
+   * number is claimed by creating {@code claims/v<N>} if absent, and the folder is then renamed
+   * to {@code v<N>}. Only the writer that created the claim renames to that name, so two writers
+   * never share a version, and a reader sees a version whole or not at all. A writer killed after
+   * its claim leaves the number unused: numbers can have gaps, and are never reused.
    */
   public Manifest save(Manifest manifest, String fileName, ModelWriter writer)
       throws UserException, IOException {
@@ -67,20 +81,70 @@ public final class ModelStore {
     fs.mkdirs(folder);
     Path temporary = new Path(folder, "_tmp-" + java.util.UUID.randomUUID());
     try {
-      for (int attempt = 0; attempt < RENAME_ATTEMPTS; attempt++) {
-        Manifest numbered = manifest.withVersion(latestVersion(manifest.name()) + 1);
-        writeVersion(fs, temporary, fileName, writer, numbered);
-        if (fs.rename(temporary, new Path(folder, "v" + numbered.version()))) {
-          return numbered;
-        }
-        fs.delete(temporary, true);
+      fs.mkdirs(temporary);
+      try (OutputStream out = fs.create(new Path(temporary, fileName), false)) {
+        writer.write(out);
       }
-      throw new IOException("Could not claim a new version of model " + manifest.name()
-          + " after " + RENAME_ATTEMPTS + " attempts: another job is saving it");
+
+      Manifest numbered = manifest.withVersion(claimVersion(manifest.name()));
+      try (OutputStream out = fs.create(new Path(temporary, MANIFEST_FILE), false)) {
+        JSON.writeValue(out, numbered);
+      }
+      publish(fs, temporary, versionFolder(manifest.name(), numbered.version()));
+      return numbered;
     } finally {
       fs.delete(temporary, true);
     }
   }
+
+  /**
+   * Claims the next free version number of a model: one above every version folder and every
+   * earlier claim, which the claim file then reserves for this writer alone.
+   */
+  private int claimVersion(String name) throws IOException {
+    FileSystem fs = workspace.fs();
+    for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+      int candidate = Math.max(latestVersion(name), highestClaim(name)) + 1;
+      byte[] record = ("{\"version\": " + candidate + ", \"claimed_at\": \""
+          + java.time.Instant.now() + "\"}\n").getBytes(StandardCharsets.UTF_8);
+      // A version folder without a claim was saved before claims existed, so its number is taken.
+      if (ExclusiveFiles.createIfAbsent(fs, claimFile(name, candidate), record)
+          && !fs.exists(versionFolder(name, candidate))) {
+        return candidate;
+      }
+    }
+    throw new IOException("Could not claim a new version of model " + name + " after "
+        + CLAIM_ATTEMPTS + " attempts: other jobs keep saving it at the same time");
+  }
+
+  /**
+   * Renames the complete temporary folder to its claimed version folder. Hadoop's rename moves a
+   * folder inside an existing target and still returns true, so the result is checked as well.
+   */
+  private static void publish(FileSystem fs, Path temporary, Path version) throws IOException {
+    Path nested = new Path(version, temporary.getName());
+    if (fs.exists(version) || !fs.rename(temporary, version) || fs.exists(nested)) {
+      fs.delete(nested, true);
+      throw new IOException("Could not rename " + temporary + " to " + version + ", a version"
+          + " that this save claimed: another program wrote it without claiming it");
+    }
+  }
+
+  /** Returns the folder of one version of a model. */
+  public Path versionFolder(String name, int version) {
+    return new Path(workspace.models(name), "v" + version);
+  }
+
+  private Path claimFile(String name, int version) {
+    return new Path(new Path(workspace.models(name), CLAIMS_FOLDER), "v" + version);
+  }
+
+  private int highestClaim(String name) throws IOException {
+    List<Integer> claims = numbers(workspace.fs(),
+        new Path(workspace.models(name), CLAIMS_FOLDER), VERSION, false);
+    return claims.isEmpty() ? 0 : claims.get(claims.size() - 1);
+  }
+
 
   /** Loads a version; {@code version <= 0} loads the latest. */
   public StoredModel load(String name, int version) throws UserException, IOException {
@@ -178,6 +242,52 @@ public final class ModelStore {
         : problem + " at line " + where.getLineNr() + ", column " + where.getColumnNr();
   }
 
+  /**
+   * Reads the manifest of one version. A UserException names the fix when the version or its
+   * manifest is missing or damaged.
+   */
+  public Manifest manifest(String name, int version) throws UserException, IOException {
+    Workspace.checkName("model", name);
+    Path folder = versionFolder(name, version);
+    if (version <= 0 || !workspace.exists(folder)) {
+      throw new UserException("Model '" + name + "' version " + version + " not found under "
+          + workspace.models(name) + ": pick an existing version");
+    }
+    return readManifest(folder, name, version);
+  }
+
+  /** Returns the version numbers of a model in ascending order, empty when it has none. */
+  public List<Integer> versions(String name) throws IOException {
+    return numbers(workspace.fs(), workspace.models(name), VERSION, true);
+  }
+
+
+  /** Returns the names of the models that have at least one version, sorted. */
+  public List<String> models() throws IOException {
+    Path folder = new Path(workspace.root(), "models");
+    List<String> names = new ArrayList<>();
+    if (!workspace.exists(folder)) {
+      return names;
+    }
+    for (FileStatus status : workspace.fs().listStatus(folder)) {
+      String name = status.getPath().getName();
+      if (status.isDirectory() && isModelName(name) && latestVersion(name) > 0) {
+        names.add(name);
+      }
+    }
+    Collections.sort(names);
+    return names;
+  }
+
+  private static boolean isModelName(String name) {
+    try {
+      Workspace.checkName("model", name);
+      return true;
+    } catch (UserException e) {
+      return false;
+    }
+  }
+
   /** Returns the highest version number of a model, or 0 when it has none. */
   public int latestVersion(String name) throws IOException {
     return highestNumber(workspace.fs(), workspace.models(name), VERSION);
@@ -188,28 +298,28 @@ public final class ModelStore {
    * {@code pattern}, whose group 1 is the number; 0 when there is none or the folder is missing.
    */
   static int highestNumber(FileSystem fs, Path folder, Pattern pattern) throws IOException {
-    if (!fs.exists(folder)) {
-      return 0;
-    }
-    int highest = 0;
-    for (FileStatus status : fs.listStatus(folder)) {
-      Matcher matcher = pattern.matcher(status.getPath().getName());
-      if (status.isDirectory() && matcher.matches()) {
-        highest = Math.max(highest, Integer.parseInt(matcher.group(1)));
-      }
-    }
-    return highest;
+    List<Integer> numbers = numbers(fs, folder, pattern, true);
+    return numbers.isEmpty() ? 0 : numbers.get(numbers.size() - 1);
   }
 
-  private static void writeVersion(FileSystem fs, Path folder, String fileName,
-      ModelWriter writer, Manifest manifest) throws IOException {
-    fs.delete(folder, true);
-    fs.mkdirs(folder);
-    try (OutputStream out = fs.create(new Path(folder, fileName))) {
-      writer.write(out);
+  /**
+   * Returns, in ascending order, the numbers in the names of the subfolders of {@code folder}
+   * (or of its files, when {@code directories} is false) that match {@code pattern}, whose group
+   * 1 is the number; empty when there is none or the folder is missing.
+   */
+  static List<Integer> numbers(FileSystem fs, Path folder, Pattern pattern, boolean directories)
+      throws IOException {
+    List<Integer> numbers = new ArrayList<>();
+    if (!fs.exists(folder)) {
+      return numbers;
     }
-    try (OutputStream out = fs.create(new Path(folder, MANIFEST_FILE))) {
-      JSON.writeValue(out, manifest);
+    for (FileStatus status : fs.listStatus(folder)) {
+      Matcher matcher = pattern.matcher(status.getPath().getName());
+      if (status.isDirectory() == directories && matcher.matches()) {
+        numbers.add(Integer.parseInt(matcher.group(1)));
+      }
     }
+    Collections.sort(numbers);
+    return numbers;
   }
 }

@@ -47,7 +47,8 @@ class ModelStoreTest {
     assertEquals(2, second.version());
     assertEquals(2, store.latestVersion("source"));
     java.nio.file.Path folder = temp.resolve("models/source");
-    assertEquals(Set.of("v1", "v2"), names(folder), "no temporary folder is left");
+    assertEquals(Set.of("claims", "v1", "v2"), names(folder), "no temporary folder is left");
+    assertEquals(Set.of("v1", "v2"), names(folder.resolve("claims")));
     for (String version : List.of("v1", "v2")) {
       assertTrue(Files.isRegularFile(folder.resolve(version).resolve(ModelStore.MODEL_FILE)));
       assertTrue(Files.isRegularFile(folder.resolve(version).resolve(ModelStore.MANIFEST_FILE)));
