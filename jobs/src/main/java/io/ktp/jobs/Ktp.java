@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
     versionProvider = Ktp.Version.class,
     description = "KTP, the Knowledge Transfer Platform: transfer learning as Spark jobs.",
     subcommands = {IngestJob.class, DenoiseJob.class, PretrainJob.class, FinetuneJob.class,
-        EvaluateJob.class, PipelineJob.class, DistillJob.class, CompressJob.class})
+        EvaluateJob.class, PipelineJob.class, DistillJob.class, CompressJob.class,
+        BatchJob.class, DriftJob.class, RecalibrateJob.class})
 public final class Ktp implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
