@@ -26,7 +26,7 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>The factor keeps shifted but plausible rows: a drifted batch is what recalibration must learn
  * from, so only rows far beyond the reference's own tail are held back. Example: with the 0.99
- * quantile of a class at 9.0 and factor 2, a row of that class is quarantined above 18.0.
+ * quantile of a class at 9.0 and factor 4, a row of that class is quarantined above 36.0.
  */
 public final class IncomingFilter {
   /** Reason of a row whose distance is above its class's threshold. */

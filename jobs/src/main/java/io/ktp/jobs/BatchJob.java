@@ -17,7 +17,6 @@ import io.ktp.io.Workspace;
 import io.ktp.report.Provenance;
 import io.ktp.report.Reports;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -248,11 +247,7 @@ public final class BatchJob implements Callable<Integer> {
           for (int i = 0; i < image.length; i++) {
             image[i] = values.get(i);
           }
-          double[] out = shift.apply(image, gridRows, gridColumns, row.getString(0));
-          List<Double> features = new ArrayList<>(out.length);
-          for (double v : out) {
-            features.add(v);
-          }
+          double[] features = shift.apply(image, gridRows, gridColumns, row.getString(0));
           return RowFactory.create(row.getString(0), name, row.getInt(1), features,
               row.getString(3), row.getDouble(4), row.getString(5) + note);
         });

@@ -86,7 +86,7 @@ public final class RecalibrateJob implements Callable<Integer> {
   @Option(names = "--filter-factor", paramLabel = "FACTOR",
       description = "A batch row is quarantined when its distance exceeds this factor times its"
           + " class's quantile, > 0. Default: ${DEFAULT-VALUE}.")
-  double filterFactor = 2.0;
+  double filterFactor = 4.0;
 
   @Mixin
   TrainingMixin training = new TrainingMixin.Recalibration();
