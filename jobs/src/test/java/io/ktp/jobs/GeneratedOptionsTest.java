@@ -44,7 +44,17 @@ class GeneratedOptionsTest {
       "denoise", List.of("--near-distance", "--lsh-tables", "--lsh-bucket-width", "--folds",
           "--fold-epochs", "--fold-hidden", "--label-rounds", "--outlier-quantile",
           "--perturbations", "--perturbation-sigma", "--unstable-fraction", "--steps",
-          "--label-action", "--domain", "--output-domain", "--seed", "--run-id"));
+          "--label-action", "--domain", "--output-domain", "--seed", "--run-id"),
+      "batch", List.of("--domain", "--split", "--rows", "--transform", "--rotation-degrees",
+          "--thicken-weight", "--noise-std", "--holdout-fraction", "--output-domain", "--seed",
+          "--run-id"),
+      "drift", List.of("--model", "--version", "--reference-domain", "--reference-split",
+          "--batch-domain", "--max-rows", "--permutations", "--bandwidth-multipliers",
+          "--alpha", "--seed", "--run-id"),
+      "recalibrate", List.of("--model", "--version", "--reference-domain", "--batch-domain",
+          "--source-domain", "--replay-fraction", "--replay-rows", "--min-retention",
+          "--min-gain", "--alias", "--filter-quantile", "--filter-factor", "--epochs",
+          "--batch-size", "--learning-rate", "--seed", "--run-id"));
   /** Valid and invalid numbers and number lists: counts, rates, fractions, seeds, lists. */
   private static final String[] NUMBERS = {"0", "1", "2", "3", "100", "-1", "-0.5", "0.5", "1.5",
       "1e-3", "NaN", "Infinity", "-Infinity", "1e309", "9999999999", "2147483647", "1,2",
