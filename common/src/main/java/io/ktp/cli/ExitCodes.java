@@ -12,7 +12,7 @@ public final class ExitCodes {
   public static final int RECALIBRATION_ADVISED = 3;
   /**
    * {@code recalibrate} saved a candidate version that failed the promotion rules, so the alias
-   * still points to the previous version; its reports say why.
+   * still points to the previous version; its report gives the reason.
    */
   public static final int NOT_PROMOTED = 4;
 

@@ -31,7 +31,7 @@ public final class FeatureShift {
 
   /**
    * Tests every column of {@code batch} against the same column of {@code reference}. A column
-   * that holds one and the same value in both samples has statistic 0 and p-value 1.
+   * that contains one and the same value in both samples has statistic 0 and p-value 1.
    *
    * @throws IllegalArgumentException when a sample has fewer than 2 rows or the column counts
    *     differ

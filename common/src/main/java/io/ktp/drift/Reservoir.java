@@ -7,11 +7,12 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * A seeded reservoir sample of at most {@code capacity} items: every offered item gets a key from
+ * A seeded reservoir sample of at most {@code capacity} items. Every offered item gets a key from
  * a seeded hash of its id ({@link SeededHash}), and the reservoir keeps the items with the
- * smallest keys (bottom-k sampling). Each subset of {@code capacity} distinct ids is equally likely, as with Vitter's
- * Algorithm R, but the result depends only on the seed and the ids, so reservoirs filled on
- * different partitions can be merged and give the same sample for any partitioning or order.
+ * smallest keys (bottom-k sampling). Each subset of {@code capacity} distinct ids is equally
+ * likely, as with Vitter's Algorithm R. The result depends only on the seed and the ids, so
+ * reservoirs filled on different partitions can be merged and give the same sample for any
+ * partitioning or order.
  *
  * <p>Memory: at most 2 x capacity items; the list is sorted and cut back to the capacity whenever
  * it doubles.

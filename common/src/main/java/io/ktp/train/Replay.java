@@ -5,9 +5,9 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * Earlier rows replayed during training to limit forgetting (experience replay): every minibatch
- * holds {@code perBatch} rows drawn, by the epoch's seed, from {@code examples} and fills the rest
- * with new rows. Example: batch size 32 and 16 replayed rows per batch give 16 new and 16 earlier
+ * Earlier rows replayed during training to limit forgetting (experience replay). Every minibatch
+ * contains {@code perBatch} rows drawn, by the epoch's seed, from {@code examples}, and new rows
+ * fill the rest. Example: batch size 32 and 16 replayed rows per batch give 16 new and 16 earlier
  * rows in every minibatch, so an epoch over 280 new rows has 18 minibatches.
  *
  * @param examples the earlier rows, such as a reservoir sample of the source and target tables

@@ -113,8 +113,8 @@ final class LifecycleModelOptions {
   }
 
   /**
-   * Reads the reference table. A table whose fingerprint differs from the one the manifest
-   * recorded was written again since the model was trained; the job goes on with a warning.
+   * Reads the reference table. A fingerprint that differs from the one in the manifest means that
+   * the table was written again since the model was trained, so the job logs a warning.
    */
   SampleTable referenceTable(JobContext context, Production production)
       throws UserException, IOException {

@@ -71,7 +71,7 @@ final class Recalibration {
   }
 
   /**
-   * What a run decided.
+   * The decision of one run.
    *
    * @param candidate the saved new version
    * @param promoted whether the alias moved to it
@@ -184,9 +184,9 @@ final class Recalibration {
     List<Example> earlier = new ArrayList<>(reservoir(inputs.source().split(Samples.TRAIN)));
     earlier.addAll(reservoir(inputs.reference().split(job.modelOptions.referenceSplit)));
     Replay replay = Replay.of(earlier, job.replayFraction, options.batchSize());
-    LOG.info("Replay: {} earlier rows ({} source, {} reference), {} per minibatch of {}",
-        earlier.size(), inputs.source().location(), inputs.reference().location(),
-        replay.perBatch(), options.batchSize());
+    LOG.info("Replay: {} earlier rows from {} and {}, {} per minibatch of {}", earlier.size(),
+        inputs.source().location(), inputs.reference().location(), replay.perBatch(),
+        options.batchSize());
     return replay;
   }
 
@@ -223,8 +223,9 @@ final class Recalibration {
     boolean gains = heldoutAfter > heldoutBefore + job.minGain;
     boolean retains = retention.ratio() >= job.minRetention;
     String comparison = String.format(Locale.ROOT, "held-out accuracy %.4f against %.4f of %s,"
-        + " source retention %.4f (minimum %.4f)", heldoutAfter, heldoutBefore,
-        production.reference(), retention.ratio(), job.minRetention);
+        + " source accuracy %.4f against %.4f, source retention %.4f (minimum %.4f)",
+        heldoutAfter, heldoutBefore, production.reference(), retention.accuracyAfter(),
+        retention.accuracyBefore(), retention.ratio(), job.minRetention);
     String reason;
     if (gains && retains) {
       reason = "promoted: " + comparison;
@@ -254,7 +255,7 @@ final class Recalibration {
     Workspace workspace = context.workspace();
     Reports.write(context.spark(), workspace, RecalibrateJob.REPORT, SCHEMA, List.of(row),
         provenance, job.overwrite);
-    Reports.writeTable(filtered.quarantined().coalesce(1), workspace, RecalibrateJob.QUARANTINE_REPORT,
-        provenance, job.overwrite);
+    Reports.writeTable(filtered.quarantined().coalesce(1), workspace,
+        RecalibrateJob.QUARANTINE_REPORT, provenance, job.overwrite);
   }
 }

@@ -67,15 +67,24 @@ class AirflowTasksTest {
 
   static Stream<String> taskIds() throws IOException {
     readTasks();
+    return ids(spec);
+  }
+
+  private static Stream<String> ids(JsonNode tasks) {
     List<String> ids = new ArrayList<>();
-    spec.get("tasks").forEach(task -> ids.add(task.get("task_id").asText()));
+    tasks.get("tasks").forEach(task -> ids.add(task.get("task_id").asText()));
     return ids.stream();
   }
 
   @ParameterizedTest
   @MethodSource("taskIds")
   void taskArgumentsParse(String taskId) {
-    List<String> args = arguments(taskId);
+    assertParses(spec, taskId);
+  }
+
+  /** Parses one task's arguments with the job's command line and checks workspace and run id. */
+  private static void assertParses(JsonNode tasks, String taskId) {
+    List<String> args = arguments(tasks, taskId);
 
     CommandLine.ParseResult parsed = new CommandLine(new Ktp()).parseArgs(
         args.toArray(String[]::new));
@@ -96,35 +105,18 @@ class AirflowTasksTest {
     assertEquals(Ktp.class.getName(), spec.get("java_class").asText());
     assertEquals("/opt/ktp/cluster-configs/yarn/spark-defaults.conf",
         substitute(spec.get("properties_file").asText()));
-    String tasksText = spec.toString();
-    for (String name : TEMPLATES.keySet()) {
-      if (name.startsWith("params.") && tasksText.contains(name)) {
-        assertTrue(spec.get("params").has(name.substring("params.".length())),
-            "DAG param for template " + name);
-      }
-    }
+    assertParamsDeclared(spec);
   }
 
   static Stream<String> lifecycleTaskIds() throws IOException {
     readTasks();
-    List<String> ids = new ArrayList<>();
-    lifecycle.get("tasks").forEach(task -> ids.add(task.get("task_id").asText()));
-    return ids.stream();
+    return ids(lifecycle);
   }
 
   @ParameterizedTest
   @MethodSource("lifecycleTaskIds")
   void lifecycleTaskArgumentsParse(String taskId) {
-    List<String> args = arguments(lifecycle, taskId);
-
-    CommandLine.ParseResult parsed = new CommandLine(new Ktp()).parseArgs(
-        args.toArray(String[]::new));
-
-    assertTrue(parsed.hasSubcommand(), taskId + " names no job: " + args);
-    CommandLine.ParseResult job = parsed.subcommand();
-    assertEquals(taskId, job.commandSpec().name(), "job of task " + taskId);
-    assertEquals(WORKSPACE, job.matchedOptionValue("--workspace", null), taskId + " workspace");
-    assertEquals(RUN_ID, job.matchedOptionValue("--run-id", null), taskId + " run id");
+    assertParses(lifecycle, taskId);
   }
 
   @Test
@@ -156,13 +148,7 @@ class AirflowTasksTest {
     assertEquals(finetune.model, drift.modelOptions.model);
     assertEquals("/opt/spark/bin/spark-submit",
         substitute(lifecycle.get("spark_submit").asText()));
-    String tasksText = lifecycle.toString();
-    for (String name : TEMPLATES.keySet()) {
-      if (name.startsWith("params.") && tasksText.contains(name)) {
-        assertTrue(lifecycle.get("params").has(name.substring("params.".length())),
-            "lifecycle DAG param for template " + name);
-      }
-    }
+    assertParamsDeclared(lifecycle);
   }
 
   @Test
@@ -270,6 +256,17 @@ class AirflowTasksTest {
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(process.waitFor(60, TimeUnit.SECONDS), "py_compile timed out");
     assertEquals(0, process.exitValue(), output);
+  }
+
+  /** Checks that every params template the task file uses is a param of its DAG. */
+  private static void assertParamsDeclared(JsonNode tasks) {
+    String tasksText = tasks.toString();
+    for (String name : TEMPLATES.keySet()) {
+      if (name.startsWith("params.") && tasksText.contains(name)) {
+        assertTrue(tasks.get("params").has(name.substring("params.".length())),
+            tasks.get("dag_id").asText() + " param for template " + name);
+      }
+    }
   }
 
   /** Returns the arguments of one task with the sample values in place of the templates. */
