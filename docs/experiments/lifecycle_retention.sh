@@ -19,7 +19,7 @@ bin/ktp pipeline -w "$ws" --run-id pipeline
 bin/ktp batch -w "$ws" --output-domain rotated --transform rotate --rotation-degrees 20 \
   --rows 300 --seed 7 --run-id batch-rotated
 status=0
-bin/ktp drift -w "$ws" --version 1 --batch-domain rotated --run-id drift-rotated || status=$?
+bin/ktp drift -w "$ws" --model-version 1 --batch-domain rotated --run-id drift-rotated || status=$?
 echo "drift exit status: $status (3 = recalibration advised)"
 
 log="$ws/recalibrate.log"
@@ -29,7 +29,7 @@ for seed in 1 2 3; do
     fraction=0.5
     [[ "$setting" == no-replay ]] && fraction=0
     status=0
-    bin/ktp recalibrate -w "$ws" --version 1 --batch-domain rotated --seed "$seed" \
+    bin/ktp recalibrate -w "$ws" --model-version 1 --batch-domain rotated --seed "$seed" \
       --replay-fraction "$fraction" --alias "trial-$setting" --run-id "$setting-$seed" \
       2> >(tee -a "$ws/$setting-$seed.log" >&2) || status=$?
     line="$(grep -h 'Recalibration: finetuned v' "$ws/$setting-$seed.log" | tail -1)"

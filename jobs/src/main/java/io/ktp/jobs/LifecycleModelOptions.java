@@ -35,7 +35,7 @@ final class LifecycleModelOptions {
       description = "Registered model. Default: ${DEFAULT-VALUE}.")
   String model = "finetuned";
 
-  @Option(names = "--version", paramLabel = "VERSION",
+  @Option(names = "--model-version", paramLabel = "VERSION",
       description = "Version of the model: an alias such as production, a number (3 or v3) or"
           + " latest. Default: ${DEFAULT-VALUE}.")
   String version = ModelRegistry.PRODUCTION;
@@ -71,7 +71,7 @@ final class LifecycleModelOptions {
   void validate() throws UserException {
     Workspace.checkName("model", model);
     if (version == null || version.isBlank()) {
-      throw new UserException(Checks.invalid("--version", "''", "must name an alias, a"
+      throw new UserException(Checks.invalid("--model-version", "''", "must name an alias, a"
           + " version number or latest"));
     }
     if (referenceDomain != null) {
@@ -91,7 +91,7 @@ final class LifecycleModelOptions {
     resolve(checks.workspace());
   }
 
-  /** Resolves {@code --version} through the registry. */
+  /** Resolves {@code --model-version} through the registry. */
   Production resolve(Workspace workspace) throws UserException, IOException {
     ModelRegistry registry = new ModelRegistry(workspace);
     int resolved = registry.resolve(model, version);
@@ -170,7 +170,7 @@ final class LifecycleModelOptions {
   Map<String, Object> config(Production production) throws UserException {
     Map<String, Object> config = new LinkedHashMap<>();
     config.put("--model", model);
-    config.put("--version", version);
+    config.put("--model-version", version);
     config.put("resolved_version", production.version());
     config.put("--reference-domain", referenceDomain(production));
     config.put("--reference-split", referenceSplit);

@@ -374,36 +374,36 @@ class BadInputTest {
         ktp drift: error: Model 'nosuch' not found under file:{model}/models/nosuch: train it\
        first (for example with 'ktp pretrain') or pick an existing version
       drift of unknown version |\
-        drift -w {model} --model source --version v9 --batch-domain optdigits |\
+        drift -w {model} --model source --model-version v9 --batch-domain optdigits |\
         ktp drift: error: Model 'source' has no version 9 (its versions are v1): pick one of them
       drift of unset alias |\
         drift -w {model} --model source --batch-domain optdigits |\
         ktp drift: error: Model 'source' has no alias 'production': point it at a version with\
        'ktp models promote', or give a version number
       drift of alias to missing version |\
-        drift -w {model} --model gone --version staging --batch-domain optdigits |\
+        drift -w {model} --model gone --model-version staging --batch-domain optdigits |\
         ktp drift: error: Alias 'staging' of model 'gone' points at v2, which is missing (its\
        versions are v1): promote an existing version with 'ktp models promote'
       recalibrate of alias to missing version |\
-        recalibrate -w {model} --model gone --version staging --batch-domain optdigits\
+        recalibrate -w {model} --model gone --model-version staging --batch-domain optdigits\
        --source-domain mnist |\
         ktp recalibrate: error: Alias 'staging' of model 'gone' points at v2, which is missing (its\
        versions are v1): promote an existing version with 'ktp models promote'
       drift of missing batch |\
-        drift -w {model} --model source --version 1 --batch-domain nosuch |\
+        drift -w {model} --model source --model-version 1 --batch-domain nosuch |\
         ktp drift: error: Sample table for domain 'nosuch' not found at\
        file:{model}/samples/nosuch: run 'ktp ingest' with this workspace first
       drift without reference domain |\
-        drift -w {model} --model source --version 1 --batch-domain optdigits |\
+        drift -w {model} --model source --model-version 1 --batch-domain optdigits |\
         ktp drift: error: Model source/v1 records no --domain in its manifest, so its reference\
        rows are unknown: pass --reference-domain
       drift of batch with 16 features |\
-        drift -w {model} --model gone --version 1 --batch-domain small |\
+        drift -w {model} --model gone --model-version 1 --batch-domain small |\
         ktp drift: error: Batch table file:{model}/samples/small has 16 features but the\
        reference table file:{model}/samples/optdigits has 64: pass a --batch-domain table of the\
        same domain layout
       recalibrate on batch with 16 features |\
-        recalibrate -w {model} --model gone --version 1 --batch-domain small\
+        recalibrate -w {model} --model gone --model-version 1 --batch-domain small\
        --source-domain mnist |\
         ktp recalibrate: error: Batch table file:{model}/samples/small has 16 features but the\
        reference table file:{model}/samples/optdigits has 64: pass a --batch-domain table of the\

@@ -48,10 +48,10 @@ class GeneratedOptionsTest {
       "batch", List.of("--domain", "--split", "--rows", "--transform", "--rotation-degrees",
           "--thicken-weight", "--noise-std", "--holdout-fraction", "--output-domain", "--seed",
           "--run-id"),
-      "drift", List.of("--model", "--version", "--reference-domain", "--reference-split",
+      "drift", List.of("--model", "--model-version", "--reference-domain", "--reference-split",
           "--batch-domain", "--max-rows", "--permutations", "--bandwidth-multipliers",
           "--alpha", "--seed", "--run-id"),
-      "recalibrate", List.of("--model", "--version", "--reference-domain", "--batch-domain",
+      "recalibrate", List.of("--model", "--model-version", "--reference-domain", "--batch-domain",
           "--source-domain", "--replay-fraction", "--replay-rows", "--min-retention",
           "--min-gain", "--alias", "--filter-quantile", "--filter-factor", "--epochs",
           "--batch-size", "--learning-rate", "--seed", "--run-id"));
