@@ -48,8 +48,17 @@ public final class ModelRegistry {
     this.store = new ModelStore(workspace);
   }
 
-  /** What a retention run keeps and deletes of one model. */
-  public record Retention(String model, int keepLatest, List<Integer> kept,
+  /**
+   * The versions of one model that a retention run keeps and deletes.
+   *
+   * @param model model name
+   * @param latest the {@code keepLatest} highest versions, kept for that reason
+   * @param kept every kept version, ascending
+   * @param deleted the versions deleted, or to delete in a plan, ascending
+   * @param aliased versions kept for aliases, each with the alias names; a name followed by
+   *     " rollback" marks the version that alias's rollback would restore
+   */
+  public record Retention(String model, List<Integer> latest, List<Integer> kept,
       List<Integer> deleted, Map<Integer, List<String>> aliased) {
   }
 
@@ -165,8 +174,8 @@ public final class ModelRegistry {
 
   /**
    * Points {@code alias} back at the version it pointed at before its last promote that is still
-   * in effect, and returns that version. A UserException says why when the alias is unset, has
-   * no earlier version, or that version was deleted; the alias is then unchanged.
+   * in effect, and returns that version. Throws a UserException, leaving the alias unchanged,
+   * when the alias is unset, has no earlier version, or that version was deleted.
    */
   public int rollback(String name, String alias, String reason)
       throws UserException, IOException {
@@ -206,20 +215,21 @@ public final class ModelRegistry {
     }
     List<Integer> versions = versions(name);
     Map<Integer, List<String>> aliased = protectedVersions(name);
+    List<Integer> latest = versions.subList(Math.max(0, versions.size() - keepLatest),
+        versions.size());
     List<Integer> kept = new ArrayList<>();
     List<Integer> deleted = new ArrayList<>();
-    for (int i = 0; i < versions.size(); i++) {
-      int version = versions.get(i);
-      boolean recent = i >= versions.size() - keepLatest;
-      (recent || aliased.containsKey(version) ? kept : deleted).add(version);
+    for (int version : versions) {
+      boolean keep = latest.contains(version) || aliased.containsKey(version);
+      (keep ? kept : deleted).add(version);
     }
-    return new Retention(name, keepLatest, kept, deleted, aliased);
+    return new Retention(name, List.copyOf(latest), kept, deleted, aliased);
   }
 
   /**
    * Deletes the versions that {@link #retention} lists for deletion and returns what it did.
    * Each version folder is first renamed to a hidden name, so a reader sees it whole or not at
-   * all; the aliases are then read again, and a version that an alias reached meanwhile is
+   * all. The aliases are then read again, and a version that an alias reached meanwhile is
    * renamed back. Claims stay, so a deleted version number is never reused.
    */
   public Retention prune(String name, int keepLatest) throws UserException, IOException {
@@ -247,7 +257,7 @@ public final class ModelRegistry {
       LOG.info("Deleted model {} version {}", name, version);
     }
     kept.sort(null);
-    return new Retention(name, keepLatest, kept, deleted, plan.aliased());
+    return new Retention(name, plan.latest(), kept, deleted, plan.aliased());
   }
 
   /** Describes the versions of a model for an error message, briefly when there are many. */

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.slf4j.LoggerFactory;
 
 class ModelRegistryTest {
   @TempDir
@@ -290,6 +291,63 @@ class ModelRegistryTest {
     }
     assertEquals(7, store.save(network(7), manifest("source", 7)).version(),
         "a deleted version number is never reused");
+  }
+
+  /**
+   * Runs prune with --keep 1 in a loop while another thread saves versions and promotes the
+   * second latest, which prune deletes unless the promote reaches it first. Whatever the
+   * interleaving, the alias must end on an existing version, and a promote may fail only with a
+   * UserException about a version that prune deleted.
+   */
+  @Test
+  void pruneDuringPromotesKeepsAliasValid() throws Exception {
+    saveVersions("source", 3);
+    registry.promote("source", "production", 1, null);
+    java.util.concurrent.atomic.AtomicBoolean saving = new java.util.concurrent.atomic
+        .AtomicBoolean(true);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors
+        .newFixedThreadPool(2);
+    try {
+      java.util.concurrent.Future<Integer> pruned = pool.submit(() -> {
+        int deleted = 0;
+        while (saving.get()) {
+          deleted += new ModelRegistry(workspace).prune("source", 1).deleted().size();
+        }
+        return deleted;
+      });
+      java.util.concurrent.Future<Integer> failed = pool.submit(() -> {
+        int failures = 0;
+        try {
+          for (int i = 4; i <= 30; i++) {
+            store.save(network(i), manifest("source", i));
+            try {
+              registry.promote("source", "production", i - 1, null);
+            } catch (UserException e) {
+              assertTrue(e.getMessage().contains("has no version " + (i - 1))
+                  || e.getMessage().contains("was deleted while"), e.getMessage());
+              failures++;
+            }
+          }
+        } finally {
+          saving.set(false);
+        }
+        return failures;
+      });
+
+      int failures = failed.get(5, java.util.concurrent.TimeUnit.MINUTES);
+      int deleted = pruned.get(5, java.util.concurrent.TimeUnit.MINUTES);
+      int production = registry.resolve("source", "production");
+      assertTrue(store.versions("source").contains(production), "v" + production);
+      assertTrue(deleted > 0, "prune deleted versions");
+      LoggerFactory.getLogger(ModelRegistryTest.class).info("Promotes that lost the race with"
+          + " prune: {} of 27; prune deleted {} versions", failures, deleted);
+    } finally {
+      pool.shutdownNow();
+    }
+    try (Stream<java.nio.file.Path> entries = Files.list(temp.resolve("models/source"))) {
+      assertFalse(entries.anyMatch(path -> path.getFileName().toString().startsWith("_")),
+          "no hidden folder is left");
+    }
   }
 
   @Test

@@ -164,6 +164,34 @@ class ModelStoreTest {
     assertFalse(Files.exists(temp.resolve("models/other")));
   }
 
+  @Test
+  void saveContinuesAfterUnclaimedVersions() throws Exception {
+    store.save(network(1), manifest("source", null));
+    store.save(network(2), manifest("source", null));
+    java.nio.file.Path claims = temp.resolve("models/source/claims");
+    for (String claim : List.of("v1", "v2", ".v1.crc", ".v2.crc")) {
+      Files.deleteIfExists(claims.resolve(claim));
+    }
+
+    Manifest third = store.save(network(3), manifest("source", null));
+
+    assertEquals(3, third.version(), "versions saved before claims existed keep their numbers");
+    assertEquals(List.of(1, 2, 3), store.versions("source"));
+  }
+
+  @Test
+  void saveSkipsClaimWithoutVersion() throws Exception {
+    store.save(network(1), manifest("source", null));
+    Files.writeString(temp.resolve("models/source/claims/v2"), "{\"version\": 2}");
+    Files.createDirectories(temp.resolve("models/source/_tmp-killed"));
+
+    Manifest saved = store.save(network(3), manifest("source", null));
+
+    assertEquals(3, saved.version(), "a claimed number is never reused");
+    assertEquals(List.of(1, 3), store.versions("source"));
+    assertEquals(3, store.load("source", 0).manifest().version());
+  }
+
   private static MultiLayerNetwork network(long seed) {
     return Networks.perceptron(4, new int[] {3}, 2, 0.01, seed);
   }

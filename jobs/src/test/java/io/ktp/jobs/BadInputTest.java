@@ -189,7 +189,8 @@ class BadInputTest {
       missing job name |\
         |\
         ktp: error: Missing sub-command: choose one of [ingest, denoise, pretrain, finetune, evaluate,\
-       pipeline, distill, compress, batch, drift, recalibrate]: run 'ktp --help' for the options
+       pipeline, distill, compress, batch, drift, recalibrate, models]: run 'ktp --help' for the\
+       options
       unknown job |\
         train -w {ws} |\
         ktp: error: Unmatched arguments from index 0: 'train', '-w', '{ws}' (did you mean pretrain\
@@ -295,6 +296,31 @@ class BadInputTest {
         ktp pipeline: error: Invalid value -1 for --finetune-epochs: must be >= 1
       """)
   void pipelineEpochErrorsNameItsOptions(String description, String arguments, String expected)
+      throws Exception {
+    badInputExitsWithOneLine(description, arguments, expected);
+  }
+
+  /** Bad input of {@code ktp models}, on the workspace {model} with version 1 of source. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      alias name that reads as a version |\
+        models promote -w {model} --model source --version 1 --alias v1 |\
+        ktp models promote: error: Invalid alias name 'v1': a version such as 3 or v3, and\
+       'latest', are not alias names; use a name such as production
+      unknown model version |\
+        models show -w {model} --model source --version v4 |\
+        ktp models show: error: Model 'source' has no version 4 (its versions are v1): pick one\
+       of them
+      alias to a missing version |\
+        models promote -w {model} --model source --version 2 --alias staging |\
+        ktp models promote: error: Model 'source' has no version 2 (its versions are v1): pick\
+       one of them
+      rollback of an unset alias |\
+        models rollback -w {model} --model source |\
+        ktp models rollback: error: Model 'source' has no alias 'production', so there is\
+       nothing to roll back: point it at a version with 'ktp models promote'
+      """)
+  void modelsBadInputExitsWithOneLine(String description, String arguments, String expected)
       throws Exception {
     badInputExitsWithOneLine(description, arguments, expected);
   }

@@ -63,6 +63,13 @@ class GeneratedOptionsTest {
   private static final String[] TEXT = {"abc", "", " ", ",", "a\nb", "../x", "\u00c4b", "-",
       "--epochs", "source", "x", "auto"};
 
+  /** Options of the {@code ktp models} sub-commands that need a model, by sub-command. */
+  private static final Map<String, List<String>> MODELS_OPTIONS = Map.of(
+      "models show", List.of("--model", "--version"),
+      "models promote", List.of("--model", "--version", "--alias", "--reason"),
+      "models rollback", List.of("--model", "--alias", "--reason"),
+      "models prune", List.of("--model", "--keep"));
+
   @TempDir
   static Path temp;
 
@@ -75,7 +82,8 @@ class GeneratedOptionsTest {
 
   static Stream<Arguments> optionLists() {
     Random random = new Random(42);
-    return OPTIONS.keySet().stream().sorted().flatMap(job -> IntStream.range(0, CASES_PER_JOB)
+    return Stream.concat(OPTIONS.keySet().stream(), MODELS_OPTIONS.keySet().stream()).sorted()
+        .flatMap(job -> IntStream.range(0, CASES_PER_JOB)
         .mapToObj(i -> Arguments.of(job, i, arguments(job, random))));
   }
 
@@ -106,12 +114,13 @@ class GeneratedOptionsTest {
    * random values, and sometimes --resume or --overwrite.
    */
   private static List<String> arguments(String job, Random random) {
-    List<String> arguments = new ArrayList<>(List.of(job, "-w", temp.resolve("ws").toString()));
+    List<String> arguments = new ArrayList<>(List.of(job.split(" ")));
+    arguments.addAll(List.of("-w", temp.resolve("ws").toString()));
     if (job.equals("ingest") || job.equals("pipeline")) {
       arguments.addAll(List.of("--mnist", temp.resolve("missing.tgz").toString(),
           "--optdigits", temp.resolve("missing.csv.gz").toString()));
     }
-    List<String> names = OPTIONS.get(job);
+    List<String> names = OPTIONS.containsKey(job) ? OPTIONS.get(job) : MODELS_OPTIONS.get(job);
     for (int i = 0; i < 1 + random.nextInt(3); i++) {
       arguments.add(names.get(random.nextInt(names.size())));
       // Three of four values are numbers, so most runs get past parsing into validation.

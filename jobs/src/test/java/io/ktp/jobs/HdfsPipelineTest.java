@@ -9,14 +9,11 @@ import io.ktp.io.Workspace;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
-import org.apache.hadoop.hdfs.server.datanode.DataNode;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,11 +46,8 @@ class HdfsPipelineTest {
 
   @BeforeAll
   static void runPipelineOnHdfs() throws Exception {
-    Configuration conf = new Configuration();
-    cluster = new MiniDFSCluster.Builder(conf, clusterFolder.toFile()).numDataNodes(1).build();
-    cluster.waitActive();
-    // The cluster's own URI names localhost, so the test addresses 127.0.0.1 directly.
-    root = "hdfs://127.0.0.1:" + cluster.getNameNodePort() + "/ktp";
+    cluster = LoopbackHdfs.start(clusterFolder);
+    root = LoopbackHdfs.root(cluster) + "/ktp";
 
     spark = SparkSessions.getOrCreate("HdfsPipelineTest", "local[2]");
     StringWriter errText = new StringWriter();
@@ -82,12 +76,7 @@ class HdfsPipelineTest {
 
   @Test
   void clusterListensOnLoopback() {
-    assertTrue(cluster.getNameNode().getNameNodeAddress().getAddress().isLoopbackAddress(),
-        "NameNode address " + cluster.getNameNode().getNameNodeAddress());
-    for (DataNode dataNode : cluster.getDataNodes()) {
-      InetSocketAddress address = dataNode.getXferAddress();
-      assertTrue(address.getAddress().isLoopbackAddress(), "DataNode address " + address);
-    }
+    LoopbackHdfs.assertLoopback(cluster);
   }
 
   @Test

@@ -267,30 +267,11 @@ class KilledJobTest {
   }
 
   private static Process startChild(Path log, String... args) throws IOException {
-    String opens = System.getProperty("ktp.child.jvm.opens");
-    String cacheDir = System.getProperty("org.bytedeco.javacpp.cachedir");
-    assertNotNull(opens, "system property ktp.child.jvm.opens, which Surefire sets");
-    assertNotNull(cacheDir, "system property org.bytedeco.javacpp.cachedir");
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx1g");
-    command.addAll(List.of(opens.trim().split("\\s+")));
-    command.add("-Djava.awt.headless=true");
-    command.add("-Dorg.bytedeco.javacpp.cachedir=" + cacheDir);
-    command.add("-Dspark.hadoop.hadoop.tmp.dir=" + temp.resolve("hadoop-tmp"));
-    command.add("-cp");
-    command.add(System.getProperty("surefire.test.class.path",
-        System.getProperty("java.class.path")));
-    command.add(Ktp.class.getName());
+    List<String> command = ChildJvms.command(Ktp.class, temp.resolve("hadoop-tmp"));
     command.add(args[0]);
     command.addAll(List.of("-w", workspaceFolder.toString(), "--master", "local[2]"));
     command.addAll(List.of(args).subList(1, args.length));
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile());
-    builder.environment().put("OMP_NUM_THREADS", "1");
-    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    return builder.start();
+    return ChildJvms.start(command, log);
   }
 
   /** A check of the file system that the test polls until it finds a path. */
