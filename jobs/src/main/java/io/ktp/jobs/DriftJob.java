@@ -166,9 +166,12 @@ public final class DriftJob implements Callable<Integer> {
         ModelTraining.CLASSES);
     LifecycleModelOptions.requireSameFeatures(reference, batch, "--batch-domain");
     StoredModel model = production.load(workspace, reference.featureCount());
+    // A recalibrated version's reference is the batch it adapted to, which may be this batch.
+    Map<String, String> inputs = new LinkedHashMap<>();
+    inputs.put(reference.location(), reference.fingerprint());
+    inputs.put(batch.location(), batch.fingerprint());
     Provenance provenance = Provenance.start("drift", context.runId(), seed, config(production),
-        Map.of(reference.location(), reference.fingerprint(), batch.location(),
-            batch.fingerprint()));
+        inputs);
 
     Predictions referenceRows = LifecycleModelOptions.sample(reference.split(
         modelOptions.referenceSplit), maxRows, seed);

@@ -111,6 +111,21 @@ class LifecycleTest {
   }
 
   @Test
+  void batchAgainstItselfNoDrift() {
+    // After a promoted recalibration, the production version's reference is the batch it
+    // adapted to, so drift may compare a batch with its own train split.
+    batch("self", "4");
+
+    CliRuns.Run drift = CliRuns.run(List.of("drift", "-w", ws, "--batch-domain", "self",
+        "--reference-domain", "self", "--run-id", "d-self"));
+
+    assertEquals(ExitCodes.OK, drift.exitCode(), drift.err());
+    Row report = report("drift", "d-self");
+    assertEquals(report.<String>getAs("reference_table"), report.<String>getAs("batch_table"));
+    assertEquals(205, report.<Integer>getAs("reference_rows"), "train rows of the batch");
+  }
+
+  @Test
   void unshiftedBatchesRarelyAlarm() {
     List<Double> pValues = new ArrayList<>();
     int alarms = 0;
