@@ -10,6 +10,7 @@ import io.ktp.io.AtomicOutput;
 import io.ktp.io.Workspace;
 import io.ktp.train.CurvePoint;
 import io.ktp.train.EpochCheckpoints;
+import io.ktp.train.TrainingEngine;
 import io.ktp.train.TrainingOptions;
 import java.io.IOException;
 import java.io.InputStream;
@@ -221,6 +222,8 @@ public final class CheckpointStore {
    * @param learningRate Adam's step size
    * @param parameters the network's parameter count
    * @param codeVersion KTP version that wrote it
+   * @param trainer the training engine's option name; absent in checkpoints written before
+   *     there was a choice, which DL4J's engine wrote
    */
   record CheckpointState(
       @JsonProperty("training") String training,
@@ -232,11 +235,16 @@ public final class CheckpointStore {
       @JsonProperty("workers") int workers,
       @JsonProperty("learning_rate") double learningRate,
       @JsonProperty("parameters") long parameters,
-      @JsonProperty("code_version") String codeVersion) {
+      @JsonProperty("code_version") String codeVersion,
+      @JsonProperty("trainer") String trainer) {
 
     TrainingOptions options() {
+      TrainingEngine engine = trainer == null ? TrainingEngine.DL4J
+          : java.util.Arrays.stream(TrainingEngine.values())
+              .filter(candidate -> candidate.optionName().equals(trainer))
+              .findFirst().orElse(null);
       return new TrainingOptions(epochs, batchSize, averagingFrequency, workers, learningRate,
-          seed);
+          seed, engine);
     }
   }
 
@@ -282,7 +290,8 @@ public final class CheckpointStore {
       int epoch = curve.get(curve.size() - 1).epoch();
       CheckpointState state = new CheckpointState(name, epoch, options.seed(), options.epochs(),
           options.batchSize(), options.averagingFrequency(), options.workers(),
-          options.learningRate(), network.numParams(), io.ktp.report.Provenance.codeVersion());
+          options.learningRate(), network.numParams(), io.ktp.report.Provenance.codeVersion(),
+          options.engine().optionName());
       AtomicOutput output = AtomicOutput.replacing(fs, new Path(folder, "epoch-" + epoch));
       try {
         fs.mkdirs(output.path());
@@ -346,7 +355,7 @@ public final class CheckpointStore {
   private static String describe(TrainingOptions options) {
     return "--epochs " + options.epochs() + ", --batch-size " + options.batchSize()
         + ", --averaging-frequency " + options.averagingFrequency() + ", --workers "
-        + options.workers() + ", --learning-rate " + options.learningRate() + ", seed "
-        + options.seed();
+        + options.workers() + ", --learning-rate " + options.learningRate() + ", --trainer "
+        + options.engine() + ", seed " + options.seed();
   }
 }

@@ -151,7 +151,7 @@ public final class Minibatches {
   }
 
   /** Appends {@code replay.perBatch()} replayed rows drawn with replacement by {@code random}. */
-  private static void addReplayed(List<Example> batch, Replay replay, Random random) {
+  static void addReplayed(List<Example> batch, Replay replay, Random random) {
     List<Example> earlier = replay.examples();
     for (int i = 0; i < replay.perBatch(); i++) {
       batch.add(earlier.get(random.nextInt(earlier.size())));

@@ -7,20 +7,16 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.spark.api.RDDTrainingApproach;
-import org.deeplearning4j.spark.api.Repartition;
-import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
-import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Trains a network with DL4J's parameter averaging over the Spark executors, epoch by epoch. */
+/**
+ * Trains a network with parameter averaging over the Spark executors, epoch by epoch, with the
+ * options' {@link TrainingEngine}.
+ */
 public final class SparkTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
   private static final int TRAIN_EVALUATION_ROWS = 2000;
-  /** Mixed into the epoch seed for the master's seed, so it differs from the shuffling seed. */
-  private static final long MASTER_SEED_SALT = 0x9E3779B97F4A7C15L;
 
   private final JavaSparkContext sparkContext;
   private final TrainingOptions options;
@@ -60,8 +56,8 @@ public final class SparkTrainer {
    * epoch. A restored run continues after the restored epoch and returns the whole curve.
    *
    * <p>Every random choice of an epoch derives from the seed and the epoch number: the row shuffle
-   * within each partition, the padding batches, and the parameter-averaging master's split of the
-   * epoch into averaging rounds (a new master per epoch, seeded from both). So the seed and the
+   * within each partition, the top-up or padding rows, and with DL4J's engine the master's split
+   * of the epoch into averaging rounds (a new master per epoch, seeded from both). So the seed and the
    * epoch number are the whole random state that a checkpoint needs. NOTE: dropout masks come
    * from ND4J's per-thread generator, which is not seeded per epoch, so with dropout a resumed run
    * is a valid continuation but not a replay of the uninterrupted one.
@@ -74,51 +70,37 @@ public final class SparkTrainer {
       LOG.info("{}: all {} epochs restored from the checkpoint", name, options.epochs());
       return curve;
     }
-    Minibatches minibatches = Minibatches.of(sparkContext, train, classes, options, replay);
+    EpochFitter fitter = options.engine() == TrainingEngine.DL4J
+        ? new Dl4jEpochs(sparkContext, train, classes, options, replay)
+        : new ChunkAveraging(sparkContext, train, classes, options, replay);
     Predictions trainSample = Predictions.of(
         train.takeSample(false, TRAIN_EVALUATION_ROWS, options.seed()));
-    LOG.info("Training {}: epochs {} to {}, {} minibatches of {} rows per epoch on {} workers,"
-        + " averaging every {}", name, curve.size() + 1, options.epochs(),
-        minibatches.batchesPerEpoch(options), options.batchSize(), options.workers(),
+    LOG.info("Training {}: epochs {} to {}, {} per epoch on {} workers, averaging every {}",
+        name, curve.size() + 1, options.epochs(), fitter.describe(), options.workers(),
         options.averagingFrequency());
     if (replay.active()) {
       LOG.info("{}: {} of every {} rows of a minibatch replayed from {} earlier rows", name,
           replay.perBatch(), options.batchSize(), replay.examples().size());
     }
-
-    for (int epoch = curve.size() + 1; epoch <= options.epochs(); epoch++) {
-      JavaRDD<DataSet> batches = minibatches.epoch(epoch, options);
-      // The master draws the seed of each round split from its own Random, so one master per
-      // epoch, seeded from the epoch, makes epoch N the same whether or not epoch N - 1 ran in
-      // this JVM. SparkDl4jMultiLayer trains the network object it is given, in place.
-      SparkDl4jMultiLayer sparkNetwork = new SparkDl4jMultiLayer(sparkContext, network,
-          master(epoch));
-      long start = System.nanoTime();
-      sparkNetwork.fit(batches);
-      double seconds = (System.nanoTime() - start) / 1e9;
-      CurvePoint point = new CurvePoint(epoch, sparkNetwork.getScore(),
-          trainSample.accuracy(network),
-          validation.size() == 0 ? Double.NaN : validation.accuracy(network), seconds);
-      curve.add(point);
-      checkpoints.save(network, curve);
-      LOG.info("{} epoch {}/{}: loss {} train accuracy {} validation accuracy {} ({} s)", name,
-          epoch, options.epochs(), format(point.loss()), format(point.trainAccuracy()),
-          format(point.validationAccuracy()), format(seconds));
+    try {
+      for (int epoch = curve.size() + 1; epoch <= options.epochs(); epoch++) {
+        long start = System.nanoTime();
+        double loss = fitter.fitEpoch(network, epoch);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        CurvePoint point = new CurvePoint(epoch, loss, trainSample.accuracy(network),
+            validation.size() == 0 ? Double.NaN : validation.accuracy(network), seconds);
+        curve.add(point);
+        checkpoints.save(network, curve);
+        LOG.info("{} epoch {}/{}: loss {} train accuracy {} validation accuracy {} ({} s)", name,
+            epoch, options.epochs(), format(point.loss()), format(point.trainAccuracy()),
+            format(point.validationAccuracy()), format(seconds));
+      }
+    } finally {
+      if (fitter instanceof ChunkAveraging averaging) {
+        averaging.release();
+      }
     }
     return curve;
-  }
-
-  private ParameterAveragingTrainingMaster master(int epoch) {
-    return new ParameterAveragingTrainingMaster.Builder(options.workers(), options.batchSize())
-        .batchSizePerWorker(options.batchSize())
-        .averagingFrequency(options.averagingFrequency())
-        .workerPrefetchNumBatches(0)
-        .saveUpdater(true)
-        .rddTrainingApproach(RDDTrainingApproach.Direct)
-        .repartionData(Repartition.Always)
-        .rngSeed(Minibatches.epochSeed(options, epoch) ^ MASTER_SEED_SALT)
-        .collectTrainingStats(false)
-        .build();
   }
 
   private static String format(double value) {

@@ -12,9 +12,28 @@ import io.ktp.cli.UserException;
  * @param workers parallel training tasks; each fits its own copy of the network
  * @param learningRate Adam's step size
  * @param seed seed of weight initialization, shuffling and padding
+ * @param engine the code that runs the averaging on Spark
  */
 public record TrainingOptions(int epochs, int batchSize, int averagingFrequency, int workers,
-    double learningRate, long seed) {
+    double learningRate, long seed, TrainingEngine engine) {
+
+  /** Returns options that train with KTP's own averaging, the default engine. */
+  public TrainingOptions(int epochs, int batchSize, int averagingFrequency, int workers,
+      double learningRate, long seed) {
+    this(epochs, batchSize, averagingFrequency, workers, learningRate, seed, TrainingEngine.KTP);
+  }
+
+  /** Returns a copy that trains with {@code newEngine}. */
+  public TrainingOptions withEngine(TrainingEngine newEngine) {
+    return new TrainingOptions(epochs, batchSize, averagingFrequency, workers, learningRate, seed,
+        newEngine);
+  }
+
+  /** Returns a copy that runs {@code newEpochs} epochs. */
+  public TrainingOptions withEpochs(int newEpochs) {
+    return new TrainingOptions(newEpochs, batchSize, averagingFrequency, workers, learningRate,
+        seed, engine);
+  }
 
   /** Checks every value against its rule, naming the option that carries it. */
   public TrainingOptions validate() throws UserException {
@@ -23,6 +42,9 @@ public record TrainingOptions(int epochs, int batchSize, int averagingFrequency,
     Checks.atLeast("--averaging-frequency", averagingFrequency, 1);
     Checks.atLeast("--workers", workers, 1);
     Checks.openRange("--learning-rate", learningRate, 0, 10);
+    if (engine == null) {
+      throw new UserException("--trainer is missing: choose ktp or dl4j");
+    }
     return this;
   }
 

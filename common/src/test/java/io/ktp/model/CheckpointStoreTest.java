@@ -109,7 +109,8 @@ class CheckpointStoreTest {
         .restore(Networks.perceptron(4, new int[] {6}, 3, 1e-2, 99)));
 
     assertTrue(error.getMessage().contains("was written with --epochs 5, --batch-size 8,"
-        + " --averaging-frequency 2, --workers 2, --learning-rate 0.01, seed 7, but this run"
+        + " --averaging-frequency 2, --workers 2, --learning-rate 0.01, --trainer ktp, seed 7,"
+        + " but this run"
         + " trains source-seed7 with --epochs 5, --batch-size 8, --averaging-frequency 2,"
         + " --workers 4"), error.getMessage());
   }

@@ -276,6 +276,7 @@ public final class CompressJob implements Callable<Integer> {
       config.put("--batch-size", training.batchSize);
       config.put("--averaging-frequency", training.averagingFrequency);
       config.put("--learning-rate", training.learningRate);
+      config.put("--trainer", training.trainer);
     }
     return config;
   }

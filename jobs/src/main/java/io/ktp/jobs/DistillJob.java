@@ -241,6 +241,7 @@ public final class DistillJob implements Callable<Integer> {
     config.put("--averaging-frequency", training.averagingFrequency);
     config.put("--workers", training.workers);
     config.put("--learning-rate", training.learningRate);
+    config.put("--trainer", training.trainer);
     return config;
   }
 

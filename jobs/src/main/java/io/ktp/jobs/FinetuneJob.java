@@ -191,9 +191,7 @@ public final class FinetuneJob implements Callable<Integer> {
             config, table));
     MultiLayerNetwork scratch = Networks.perceptron(table.featureCount(),
         hiddenWidths(source.network()), ModelTraining.CLASSES, options.learningRate(), runSeed);
-    TrainingOptions baselineOptions = new TrainingOptions(options.epochs() + headEpochs,
-        options.batchSize(), options.averagingFrequency(), options.workers(),
-        options.learningRate(), options.seed());
+    TrainingOptions baselineOptions = options.withEpochs(options.epochs() + headEpochs);
     Manifest baseline = trainer.trainAndSave(scratch, labelled, validation, baselineOptions,
         ModelTraining.manifest(baselineModel, "finetune", provenance, runSeed, null, config,
             table));
@@ -221,8 +219,7 @@ public final class FinetuneJob implements Callable<Integer> {
     MultiLayerNetwork probe = Networks.transfer(source.network(),
         Networks.hiddenLayers(source.network()), ModelTraining.CLASSES, options.learningRate(),
         options.seed());
-    TrainingOptions headOptions = new TrainingOptions(headEpochs, options.batchSize(),
-        options.averagingFrequency(), options.workers(), options.learningRate(), options.seed());
+    TrainingOptions headOptions = options.withEpochs(headEpochs);
     var headCurve = trainer.fit(manifest.name() + " (output layer)", probe, labelled, validation,
         headOptions);
     Networks.copyOutputLayer(probe, adapted);
@@ -249,6 +246,7 @@ public final class FinetuneJob implements Callable<Integer> {
     config.put("--averaging-frequency", options.averagingFrequency());
     config.put("--workers", options.workers());
     config.put("--learning-rate", options.learningRate());
+    config.put("--trainer", options.engine().optionName());
     return config;
   }
 }

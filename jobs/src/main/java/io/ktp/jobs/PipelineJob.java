@@ -12,6 +12,7 @@ import io.ktp.io.Workspace;
 import io.ktp.model.ModelStore;
 import io.ktp.model.StoredModel;
 import io.ktp.report.Provenance;
+import io.ktp.train.TrainingEngine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -99,6 +100,11 @@ public final class PipelineJob implements Callable<Integer> {
           + " valid hard digits and lowered the transfer (docs/denoise.md). Default:"
           + " ${DEFAULT-VALUE}.")
   List<String> denoiseSteps = new ArrayList<>(List.of("duplicates", "near-duplicates"));
+
+  @Option(names = "--trainer", paramLabel = "ENGINE",
+      description = "Parameter-averaging engine of pretraining and fine-tuning: ktp or dl4j (see"
+          + " 'ktp pretrain --help'). Default: ${DEFAULT-VALUE}.")
+  String trainer = TrainingEngine.KTP.optionName();
 
   @Mixin
   EvaluateJob.DomainSimilarityOptions similarity = new EvaluateJob.DomainSimilarityOptions();
@@ -257,11 +263,13 @@ public final class PipelineJob implements Callable<Integer> {
     pretrain.domain = denoise ? denoiser.outputDomain() : IngestJob.SOURCE_DOMAIN;
     pretrain.seed = seed;
     pretrain.training.epochs = pretrainEpochs;
+    pretrain.training.trainer = trainer;
     pretrain.validate();
     finetune.labelsPerClass = labelsPerClass;
     finetune.frozenLayers = frozenLayers;
     finetune.headEpochs = headEpochs;
     finetune.training.epochs = finetuneEpochs;
+    finetune.training.trainer = trainer;
     finetune.validate();
     similarity.validate();
   }
@@ -296,6 +304,7 @@ public final class PipelineJob implements Callable<Integer> {
     config.put("--denoise", denoise);
     config.put("--denoise-steps", String.join(",", denoiseSteps));
     config.put("--head-epochs", headEpochs);
+    config.put("--trainer", trainer);
     config.put("stroke_pixels_used", stroke);
     config.putAll(similarity.config());
     return Provenance.start("pipeline", context.runId(), seed, config, Map.of(

@@ -1,6 +1,7 @@
 package io.ktp.jobs;
 
 import io.ktp.cli.UserException;
+import io.ktp.train.TrainingEngine;
 import io.ktp.train.TrainingOptions;
 import picocli.CommandLine.Option;
 
@@ -28,6 +29,12 @@ public class TrainingMixin {
       description = "Adam step size. Default: ${DEFAULT-VALUE}.")
   double learningRate;
 
+  @Option(names = "--trainer", paramLabel = "ENGINE",
+      description = "Parameter-averaging engine: ktp (KTP's own: cached partitions, a chunk of"
+          + " minibatches per worker between averages, every row every epoch) or dl4j (DL4J's"
+          + " ParameterAveragingTrainingMaster). Default: ${DEFAULT-VALUE}.")
+  String trainer = TrainingEngine.KTP.optionName();
+
   TrainingMixin(int epochs, int batchSize, int averagingFrequency, double learningRate) {
     this.epochs = epochs;
     this.batchSize = batchSize;
@@ -43,7 +50,18 @@ public class TrainingMixin {
     }
     int effectiveWorkers = workers == 0 ? defaultWorkers : workers;
     return new TrainingOptions(epochs, batchSize, averagingFrequency, effectiveWorkers,
-        learningRate, seed).validate();
+        learningRate, seed, engine(trainer)).validate();
+  }
+
+  /** Returns the engine an option value names. */
+  static TrainingEngine engine(String value) throws UserException {
+    for (TrainingEngine engine : TrainingEngine.values()) {
+      if (engine.optionName().equals(value)) {
+        return engine;
+      }
+    }
+    throw new UserException(io.ktp.cli.Checks.invalid("--trainer", value,
+        "must be ktp or dl4j"));
   }
 
   /** Defaults for pretraining on the large source domain. */

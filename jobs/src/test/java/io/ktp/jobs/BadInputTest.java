@@ -208,6 +208,9 @@ class BadInputTest {
       hidden width 0 |\
         pretrain -w {model} --hidden 16,0 |\
         ktp pretrain: error: Invalid value 0 for --hidden: must be >= 1
+      unknown trainer |\
+        pretrain -w {model} --trainer spark |\
+        ktp pretrain: error: Invalid value spark for --trainer: must be ktp or dl4j
       negative workers |\
         finetune -w {model} --workers -1 |\
         ktp finetune: error: Invalid value -1 for --workers: must be >= 0 (0 uses Spark's default\

