@@ -167,6 +167,7 @@ public final class RecalibrateJob implements Callable<Integer> {
     config.put("--averaging-frequency", options.averagingFrequency());
     config.put("--workers", options.workers());
     config.put("--learning-rate", options.learningRate());
+    config.put("--trainer", options.engine().optionName());
     return config;
   }
 }

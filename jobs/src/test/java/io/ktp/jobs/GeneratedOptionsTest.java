@@ -55,7 +55,7 @@ class GeneratedOptionsTest {
       "recalibrate", List.of("--model", "--model-version", "--reference-domain", "--batch-domain",
           "--source-domain", "--replay-fraction", "--replay-rows", "--min-retention",
           "--min-gain", "--alias", "--filter-quantile", "--filter-factor", "--epochs",
-          "--batch-size", "--learning-rate", "--seed", "--run-id"));
+          "--batch-size", "--learning-rate", "--trainer", "--seed", "--run-id"));
   /** Valid and invalid numbers and number lists: counts, rates, fractions, seeds, lists. */
   private static final String[] NUMBERS = {"0", "1", "2", "3", "100", "-1", "-0.5", "0.5", "1.5",
       "1e-3", "NaN", "Infinity", "-Infinity", "1e309", "9999999999", "2147483647", "1,2",
