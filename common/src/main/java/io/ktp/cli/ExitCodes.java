@@ -8,6 +8,13 @@ public final class ExitCodes {
   public static final int INTERNAL_ERROR = 1;
   /** Bad options or bad input; nothing was written. */
   public static final int USER_ERROR = 2;
+  /** {@code drift} found drift and advises recalibration; its reports are written. */
+  public static final int RECALIBRATION_ADVISED = 3;
+  /**
+   * {@code recalibrate} saved a candidate version that failed the promotion rules, so the alias
+   * still points to the previous version; its report gives the reason.
+   */
+  public static final int NOT_PROMOTED = 4;
 
   private ExitCodes() {
   }

@@ -40,9 +40,7 @@ final class Outliers {
   static Dataset<Row> find(SparkSession spark, Dataset<Row> rows, int features, int classes,
       double quantile) {
     JavaRDD<Row> selected = rows.select(Samples.ID, Samples.LABEL, Samples.FEATURES).javaRDD();
-    Moments moments = selected.treeAggregate(new Moments(classes, features),
-        Moments::add, Moments::merge);
-    Model model = moments.model();
+    Model model = fit(selected, features, classes);
     Broadcast<Model> broadcast = JavaSparkContext.fromSparkContext(spark.sparkContext())
         .broadcast(model);
     JavaRDD<Row> scored = selected
@@ -58,6 +56,12 @@ final class Outliers {
         .select(col(Samples.ID).as(Flags.ID), lit(Reason.OUTLIER.code()).as(Flags.REASON),
             col(Flags.SCORE), col(Flags.THRESHOLD),
             lit(null).cast(DataTypes.IntegerType).as(Flags.NEW_LABEL));
+  }
+
+  /** Fits each class's mean and inverse shrunk covariance on rows of (id, label, features). */
+  static Model fit(JavaRDD<Row> selected, int features, int classes) {
+    return selected.treeAggregate(new Moments(classes, features), Moments::add, Moments::merge)
+        .model();
   }
 
   /** Per-class row counts, feature sums and sums of outer products. */

@@ -39,13 +39,30 @@ final class ChunkAveraging implements EpochFitter {
   private final JavaRDD<Example> partitions;
   private final long rows;
   private final int rounds;
+  private final Broadcast<Replay> replay;
+  private final int newRowsPerBatch;
   private EpochWork lastEpoch = new EpochWork(0, 0, 0);
 
   ChunkAveraging(JavaSparkContext sparkContext, JavaRDD<Example> train, int classes,
       TrainingOptions options) {
+    this(sparkContext, train, classes, options, Replay.NONE);
+  }
+
+  /**
+   * Fits with {@code replay.perBatch()} of every minibatch's {@code options.batchSize()} rows
+   * drawn from the replayed rows, so each worker cuts its rows into minibatches of
+   * batchSize - perBatch new rows.
+   */
+  ChunkAveraging(JavaSparkContext sparkContext, JavaRDD<Example> train, int classes,
+      TrainingOptions options, Replay replay) {
+    if (replay.perBatch() >= options.batchSize()) {
+      throw new IllegalArgumentException("Replayed rows per minibatch (" + replay.perBatch()
+          + ") must be fewer than the batch size (" + options.batchSize() + ")");
+    }
     this.sparkContext = sparkContext;
     this.options = options;
     this.classes = classes;
+    this.newRowsPerBatch = options.batchSize() - replay.perBatch();
     int workers = options.workers();
     this.partitions = train.zipWithIndex()
         .mapToPair(pair -> new Tuple2<>(pair._2() % workers, pair._1()))
@@ -66,7 +83,8 @@ final class ChunkAveraging implements EpochFitter {
       throw new IllegalArgumentException("No training examples: the training split is empty");
     }
     this.rows = total;
-    long batchesPerWorker = (largest + options.batchSize() - 1) / options.batchSize();
+    this.replay = sparkContext.broadcast(replay);
+    long batchesPerWorker = (largest + newRowsPerBatch - 1) / newRowsPerBatch;
     this.rounds = (int) ((batchesPerWorker + options.averagingFrequency() - 1)
         / options.averagingFrequency());
   }
@@ -116,6 +134,7 @@ final class ChunkAveraging implements EpochFitter {
   /** Releases the cached partitions. */
   void release() {
     partitions.unpersist(false);
+    replay.destroy(false);
   }
 
   private RoundResult round(MultiLayerNetwork network, int epoch, int round) {
@@ -126,14 +145,15 @@ final class ChunkAveraging implements EpochFitter {
         network.getIterationCount(), epoch - 1);
     Broadcast<RoundInput> state = sparkContext.broadcast(input);
     long seed = Minibatches.epochSeed(options, epoch);
-    int batchSize = options.batchSize();
+    int batchSize = newRowsPerBatch;
     int frequency = options.averagingFrequency();
     int classCount = classes;
+    Broadcast<Replay> replayed = replay;
     try {
       return partitions
           .mapPartitionsWithIndex((partition, it) -> Collections.singletonList(
               fitChunk(state.value(), it, new Chunk(seed * 31 + partition, round, frequency,
-                  batchSize, classCount))).iterator(), false)
+                  batchSize, classCount), replayed.value())).iterator(), false)
           .treeReduce(RoundResult::plus, 2);
     } finally {
       state.destroy(false);
@@ -158,7 +178,7 @@ final class ChunkAveraging implements EpochFitter {
    * @param shuffleSeed seed of the partition's row order in this epoch
    * @param round round number within the epoch, from 0
    * @param frequency minibatches per round
-   * @param batchSize rows per minibatch
+   * @param batchSize rows of the partition per minibatch, before replayed rows are added
    * @param classes output classes
    */
   record Chunk(long shuffleSeed, int round, int frequency, int batchSize, int classes) {
@@ -166,6 +186,15 @@ final class ChunkAveraging implements EpochFitter {
 
   /** Runs on an executor: fits one round's minibatches of one partition. */
   static RoundResult fitChunk(RoundInput input, Iterator<Example> it, Chunk chunk) {
+    return fitChunk(input, it, chunk, Replay.NONE);
+  }
+
+  /**
+   * Fits as {@link #fitChunk(RoundInput, Iterator, Chunk)}, adding {@code replay.perBatch()}
+   * replayed rows, drawn with the partition's shuffling stream, to every minibatch.
+   */
+  static RoundResult fitChunk(RoundInput input, Iterator<Example> it, Chunk chunk,
+      Replay replay) {
     List<Example> rows = new ArrayList<>();
     it.forEachRemaining(rows::add);
     long chunkRows = (long) chunk.frequency() * chunk.batchSize();
@@ -185,6 +214,7 @@ final class ChunkAveraging implements EpochFitter {
       while (batch.size() < chunk.batchSize()) {
         batch.add(rows.get(random.nextInt(rows.size())));
       }
+      Minibatches.addReplayed(batch, replay, random);
       network.fit(Minibatches.toDataSet(batch, chunk.classes()));
       lossSum += network.score();
       batches++;

@@ -23,9 +23,15 @@ final class Dl4jEpochs implements EpochFitter {
 
   Dl4jEpochs(JavaSparkContext sparkContext, JavaRDD<Example> train, int classes,
       TrainingOptions options) {
+    this(sparkContext, train, classes, options, Replay.NONE);
+  }
+
+  /** Fits with {@code replay}'s earlier rows in every minibatch. */
+  Dl4jEpochs(JavaSparkContext sparkContext, JavaRDD<Example> train, int classes,
+      TrainingOptions options, Replay replay) {
     this.sparkContext = sparkContext;
     this.options = options;
-    this.minibatches = Minibatches.of(sparkContext, train, classes, options);
+    this.minibatches = Minibatches.of(sparkContext, train, classes, options, replay);
   }
 
   @Override

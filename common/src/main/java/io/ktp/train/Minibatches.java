@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Random;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.nd4j.linalg.dataset.DataSet;
@@ -29,16 +30,21 @@ public final class Minibatches {
   private final JavaRDD<Example> examples;
   private final int classes;
   private final List<Example> paddingPool;
+  private final Broadcast<Replay> replay;
+  private final int newRowsPerBatch;
   private final long realBatches;
 
   private Minibatches(JavaSparkContext sparkContext, JavaRDD<Example> examples, int classes,
-      int batchSize, List<Example> paddingPool) {
+      int batchSize, List<Example> paddingPool, Replay replay) {
     this.sparkContext = sparkContext;
     this.examples = examples;
     this.classes = classes;
     this.paddingPool = paddingPool;
+    this.replay = sparkContext.broadcast(replay);
+    this.newRowsPerBatch = batchSize - replay.perBatch();
+    int rowsPerBatch = newRowsPerBatch;
     this.realBatches = examples
-        .mapPartitions(it -> Collections.singletonList(countBatches(it, batchSize)).iterator())
+        .mapPartitions(it -> Collections.singletonList(countBatches(it, rowsPerBatch)).iterator())
         .reduce(Long::sum);
   }
 
@@ -52,22 +58,37 @@ public final class Minibatches {
   /** Prepares epochs of {@code examples}; keeps up to one round of examples for padding. */
   public static Minibatches of(JavaSparkContext sparkContext, JavaRDD<Example> examples,
       int classes, TrainingOptions options) {
+    return of(sparkContext, examples, classes, options, Replay.NONE);
+  }
+
+  /**
+   * Prepares epochs as {@link #of(JavaSparkContext, JavaRDD, int, TrainingOptions)}, with
+   * {@code replay.perBatch()} of each minibatch's {@code options.batchSize()} rows drawn from the
+   * replayed rows, so an epoch cuts the new rows into batches of batchSize - perBatch.
+   */
+  public static Minibatches of(JavaSparkContext sparkContext, JavaRDD<Example> examples,
+      int classes, TrainingOptions options, Replay replay) {
+    if (replay.perBatch() >= options.batchSize()) {
+      throw new IllegalArgumentException("Replayed rows per minibatch (" + replay.perBatch()
+          + ") must be fewer than the batch size (" + options.batchSize() + ")");
+    }
     int poolSize = options.batchesPerRound() * options.batchSize();
     List<Example> pool = examples.takeSample(true, poolSize, options.seed());
     if (pool.isEmpty()) {
       throw new IllegalArgumentException("No training examples: the training split is empty");
     }
-    return new Minibatches(sparkContext, examples, classes, options.batchSize(), pool);
+    return new Minibatches(sparkContext, examples, classes, options.batchSize(), pool, replay);
   }
 
   /** Returns one epoch's minibatches, shuffled within partitions with a seed per epoch. */
   public JavaRDD<DataSet> epoch(int epoch, TrainingOptions options) {
-    int batchSize = options.batchSize();
+    int batchSize = newRowsPerBatch;
     int classCount = classes;
     long seed = epochSeed(options, epoch);
+    Broadcast<Replay> replayed = replay;
     JavaRDD<DataSet> batches = examples.mapPartitionsWithIndex((partition, it) -> {
       Random random = new Random(seed * 31 + partition);
-      return toBatches(it, batchSize, classCount, random).iterator();
+      return toBatches(it, batchSize, classCount, random, replayed.value()).iterator();
     }, true);
     int round = options.batchesPerRound();
     int padding = (int) ((round - realBatches % round) % round);
@@ -96,6 +117,7 @@ public final class Minibatches {
       for (int i = 0; i < batchSize; i++) {
         batch.add(paddingPool.get(random.nextInt(paddingPool.size())));
       }
+      addReplayed(batch, replay.value(), random);
       batches.add(toDataSet(batch, classes));
     }
     return batches;
@@ -111,7 +133,7 @@ public final class Minibatches {
   }
 
   private static List<DataSet> toBatches(Iterator<Example> it, int batchSize, int classes,
-      Random random) {
+      Random random, Replay replay) {
     List<Example> rows = new ArrayList<>();
     it.forEachRemaining(rows::add);
     Collections.shuffle(rows, random);
@@ -122,9 +144,18 @@ public final class Minibatches {
       while (batch.size() < batchSize) {
         batch.add(rows.get(random.nextInt(rows.size())));
       }
+      addReplayed(batch, replay, random);
       batches.add(toDataSet(batch, classes));
     }
     return batches;
+  }
+
+  /** Appends {@code replay.perBatch()} replayed rows drawn with replacement by {@code random}. */
+  static void addReplayed(List<Example> batch, Replay replay, Random random) {
+    List<Example> earlier = replay.examples();
+    for (int i = 0; i < replay.perBatch(); i++) {
+      batch.add(earlier.get(random.nextInt(earlier.size())));
+    }
   }
 
   /**

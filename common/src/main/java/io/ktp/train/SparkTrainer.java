@@ -20,10 +20,17 @@ public final class SparkTrainer {
 
   private final JavaSparkContext sparkContext;
   private final TrainingOptions options;
+  private final Replay replay;
 
   public SparkTrainer(JavaSparkContext sparkContext, TrainingOptions options) {
+    this(sparkContext, options, Replay.NONE);
+  }
+
+  /** Creates a trainer that mixes {@code replay}'s earlier rows into every minibatch. */
+  public SparkTrainer(JavaSparkContext sparkContext, TrainingOptions options, Replay replay) {
     this.sparkContext = sparkContext;
     this.options = options;
+    this.replay = replay;
   }
 
   /**
@@ -64,13 +71,17 @@ public final class SparkTrainer {
       return curve;
     }
     EpochFitter fitter = options.engine() == TrainingEngine.DL4J
-        ? new Dl4jEpochs(sparkContext, train, classes, options)
-        : new ChunkAveraging(sparkContext, train, classes, options);
+        ? new Dl4jEpochs(sparkContext, train, classes, options, replay)
+        : new ChunkAveraging(sparkContext, train, classes, options, replay);
     Predictions trainSample = Predictions.of(
         train.takeSample(false, TRAIN_EVALUATION_ROWS, options.seed()));
     LOG.info("Training {}: epochs {} to {}, {} per epoch on {} workers, averaging every {}",
         name, curve.size() + 1, options.epochs(), fitter.describe(), options.workers(),
         options.averagingFrequency());
+    if (replay.active()) {
+      LOG.info("{}: {} of every {} rows of a minibatch replayed from {} earlier rows", name,
+          replay.perBatch(), options.batchSize(), replay.examples().size());
+    }
     try {
       for (int epoch = curve.size() + 1; epoch <= options.epochs(); epoch++) {
         long start = System.nanoTime();

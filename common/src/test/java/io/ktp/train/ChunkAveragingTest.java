@@ -144,6 +144,30 @@ class ChunkAveragingTest {
   }
 
   @Test
+  void replayKeepsEveryNewRowPerEpoch() {
+    // 101 rows in 2 partitions of 51 + 50 at 16 - 8 = 8 new rows per batch: 7 batches each,
+    // rounds of 3 -> 3 rounds, 14 minibatches of 16 rows.
+    TrainingOptions options = new TrainingOptions(1, 16, 3, 2, 1e-2, 5);
+    List<Example> earlier = new ArrayList<>();
+    for (int id = 0; id < 20; id++) {
+      earlier.add(new Example(new float[FEATURES], id % CLASSES));
+    }
+    ChunkAveraging averaging = new ChunkAveraging(sparkContext, examples(101, 3), CLASSES,
+        options, Replay.of(earlier, 0.5, 16));
+    MultiLayerNetwork network = network(5);
+    try {
+      averaging.fitEpoch(network, 1);
+
+      ChunkAveraging.EpochWork work = averaging.lastEpoch();
+      assertEquals(3, work.rounds());
+      assertEquals(14, work.minibatches());
+      assertEquals(101, work.distinctRows());
+    } finally {
+      averaging.release();
+    }
+  }
+
+  @Test
   void trainingLowersTheLoss() {
     TrainingOptions options = new TrainingOptions(1, 16, 2, 2, 1e-2, 17);
     MultiLayerNetwork network = network(17);

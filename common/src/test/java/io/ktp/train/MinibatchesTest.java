@@ -97,6 +97,45 @@ class MinibatchesTest {
   }
 
   @Test
+  void replayFillsEveryMinibatch() {
+    // 100 new rows in 2 partitions of 50 at 8 new rows per batch: 7 batches per partition, 14
+    // in all, padded to whole rounds of 2 workers x 2 batches: 16 batches.
+    TrainingOptions options = new TrainingOptions(1, 16, 2, 2, 1e-3, 7);
+    List<Example> earlier = new ArrayList<>();
+    for (int id = 1000; id < 1050; id++) {
+      earlier.add(new Example(new float[] {id, 0, 0.5f}, id % CLASSES));
+    }
+    Replay replay = Replay.of(earlier, 0.5, options.batchSize());
+
+    Minibatches minibatches = Minibatches.of(sparkContext, examples(100, 2), CLASSES, options,
+        replay);
+    List<DataSet> batches = minibatches.epoch(1, options).collect();
+
+    assertEquals(8, replay.perBatch());
+    assertEquals(16, minibatches.batchesPerEpoch(options));
+    assertEquals(16, batches.size());
+    Set<Integer> seen = new TreeSet<>();
+    for (DataSet batch : batches) {
+      assertEquals(16, batch.numExamples());
+      List<Integer> ids = checkedIds(batch);
+      assertEquals(8, ids.stream().filter(id -> id >= 1000).count(), "replayed rows " + ids);
+      ids.stream().filter(id -> id < 1000).forEach(seen::add);
+    }
+    assertEquals(100, seen.size(), "distinct new rows in the epoch");
+  }
+
+  @Test
+  void replayFractionRoundsToWholeRows() {
+    List<Example> earlier = List.of(new Example(new float[] {1}, 1));
+
+    assertEquals(0, Replay.of(earlier, 0, 32).perBatch());
+    assertEquals(0, Replay.of(List.of(), 0.5, 32).perBatch());
+    assertEquals(1, Replay.of(earlier, 0.001, 32).perBatch());
+    assertEquals(10, Replay.of(earlier, 0.3, 32).perBatch());
+    assertEquals(31, Replay.of(earlier, 0.999, 32).perBatch());
+  }
+
+  @Test
   void emptyTrainingSetIsRejected() {
     TrainingOptions options = new TrainingOptions(1, 16, 1, 2, 1e-3, 7);
     JavaRDD<Example> empty = sparkContext.parallelize(new ArrayList<Example>(), 2);

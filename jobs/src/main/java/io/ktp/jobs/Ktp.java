@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
     description = "KTP, the Knowledge Transfer Platform: transfer learning as Spark jobs.",
     subcommands = {IngestJob.class, DenoiseJob.class, PretrainJob.class, FinetuneJob.class,
         EvaluateJob.class, PipelineJob.class, DistillJob.class, CompressJob.class,
-        ModelsCommand.class, AugmentJob.class})
+        AugmentJob.class, BatchJob.class, DriftJob.class, RecalibrateJob.class,
+        ModelsCommand.class})
 public final class Ktp implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

@@ -14,6 +14,7 @@ import io.ktp.train.EpochCheckpoints;
 import io.ktp.train.Example;
 import io.ktp.train.Minibatches;
 import io.ktp.train.Predictions;
+import io.ktp.train.Replay;
 import io.ktp.train.SparkTrainer;
 import io.ktp.train.TrainingOptions;
 import java.io.IOException;
@@ -100,8 +101,19 @@ final class ModelTraining {
   Manifest trainAndSave(MultiLayerNetwork network, List<CurvePoint> earlierPhase,
       JavaRDD<Example> train, Predictions validation, TrainingOptions options, Manifest manifest)
       throws UserException, IOException {
+    return trainAndSave(network, earlierPhase, train, validation, options, Replay.NONE,
+        manifest);
+  }
+
+  /**
+   * Trains and saves as {@link #trainAndSave(MultiLayerNetwork, JavaRDD, Predictions,
+   * TrainingOptions, Manifest)}, with {@code replay}'s earlier rows in every minibatch.
+   */
+  Manifest trainAndSave(MultiLayerNetwork network, List<CurvePoint> earlierPhase,
+      JavaRDD<Example> train, Predictions validation, TrainingOptions options, Replay replay,
+      Manifest manifest) throws UserException, IOException {
     List<CurvePoint> curve = new ArrayList<>(earlierPhase);
-    for (CurvePoint point : fit(manifest.name(), network, train, validation, options)) {
+    for (CurvePoint point : fit(manifest.name(), network, train, validation, options, replay)) {
       curve.add(new CurvePoint(point.epoch() + earlierPhase.size(), point.loss(),
           point.trainAccuracy(), point.validationAccuracy(), point.seconds()));
     }
@@ -134,9 +146,15 @@ final class ModelTraining {
    */
   List<CurvePoint> fit(String name, MultiLayerNetwork network, JavaRDD<Example> train,
       Predictions validation, TrainingOptions options) throws UserException, IOException {
+    return fit(name, network, train, validation, options, Replay.NONE);
+  }
+
+  private List<CurvePoint> fit(String name, MultiLayerNetwork network, JavaRDD<Example> train,
+      Predictions validation, TrainingOptions options, Replay replay)
+      throws UserException, IOException {
     EpochCheckpoints epochCheckpoints = checkpoints == null ? EpochCheckpoints.NONE
         : checkpoints.training(checkpointName(name, options.seed()), options);
-    return new SparkTrainer(context.sparkContext(), options)
+    return new SparkTrainer(context.sparkContext(), options, replay)
         .fit(name, network, train, CLASSES, validation, epochCheckpoints);
   }
 

@@ -88,6 +88,13 @@ public class TrainingMixin {
     }
   }
 
+  /** Defaults for recalibrating a production model on a few hundred new rows with replay. */
+  static final class Recalibration extends TrainingMixin {
+    Recalibration() {
+      super(15, 32, 2, 1e-3);
+    }
+  }
+
   /** Defaults for fine-tuning on a few labelled target rows. */
   static final class FineTuning extends TrainingMixin {
     FineTuning() {

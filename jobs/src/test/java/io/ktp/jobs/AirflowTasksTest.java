@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ktp.cli.ExitCodes;
 import io.ktp.cli.UserException;
 import io.ktp.io.Workspace;
 import java.io.IOException;
@@ -40,6 +41,8 @@ class AirflowTasksTest {
       .normalize();
   private static final Path TASKS = AIRFLOW.resolve("ktp_tasks.json");
   private static final Path DAG = AIRFLOW.resolve("ktp_pipeline.py");
+  private static final Path LIFECYCLE_TASKS = AIRFLOW.resolve("ktp_lifecycle_tasks.json");
+  private static final Path LIFECYCLE_DAG = AIRFLOW.resolve("ktp_lifecycle.py");
   private static final String WORKSPACE = "hdfs://127.0.0.1:8020/user/ktp/workspace";
   private static final String RUN_ID = "20261204";
   /** Sample value of every template that the task file may use. */
@@ -47,27 +50,41 @@ class AirflowTasksTest {
       "params.workspace", WORKSPACE,
       "params.ktp_home", "/opt/ktp",
       "params.cluster", "yarn",
+      "params.spark_submit", "/opt/spark/bin/spark-submit",
+      "params.model", "finetuned",
+      "params.batch_domain", "incoming",
       "ds_nodash", RUN_ID);
   private static final Pattern TEMPLATE = Pattern.compile("\\{\\{\\s*([^}]*?)\\s*}}");
 
   private static JsonNode spec;
+  private static JsonNode lifecycle;
 
   @BeforeAll
   static void readTasks() throws IOException {
     spec = new ObjectMapper().readTree(TASKS.toFile());
+    lifecycle = new ObjectMapper().readTree(LIFECYCLE_TASKS.toFile());
   }
 
   static Stream<String> taskIds() throws IOException {
     readTasks();
+    return ids(spec);
+  }
+
+  private static Stream<String> ids(JsonNode tasks) {
     List<String> ids = new ArrayList<>();
-    spec.get("tasks").forEach(task -> ids.add(task.get("task_id").asText()));
+    tasks.get("tasks").forEach(task -> ids.add(task.get("task_id").asText()));
     return ids.stream();
   }
 
   @ParameterizedTest
   @MethodSource("taskIds")
   void taskArgumentsParse(String taskId) {
-    List<String> args = arguments(taskId);
+    assertParses(spec, taskId);
+  }
+
+  /** Parses one task's arguments with the job's command line and checks workspace and run id. */
+  private static void assertParses(JsonNode tasks, String taskId) {
+    List<String> args = arguments(tasks, taskId);
 
     CommandLine.ParseResult parsed = new CommandLine(new Ktp()).parseArgs(
         args.toArray(String[]::new));
@@ -88,12 +105,73 @@ class AirflowTasksTest {
     assertEquals(Ktp.class.getName(), spec.get("java_class").asText());
     assertEquals("/opt/ktp/cluster-configs/yarn/spark-defaults.conf",
         substitute(spec.get("properties_file").asText()));
-    for (String name : TEMPLATES.keySet()) {
-      if (name.startsWith("params.")) {
-        assertTrue(spec.get("params").has(name.substring("params.".length())),
-            "DAG param for template " + name);
+    assertParamsDeclared(spec);
+  }
+
+  static Stream<String> lifecycleTaskIds() throws IOException {
+    readTasks();
+    return ids(lifecycle);
+  }
+
+  @ParameterizedTest
+  @MethodSource("lifecycleTaskIds")
+  void lifecycleTaskArgumentsParse(String taskId) {
+    assertParses(lifecycle, taskId);
+  }
+
+  @Test
+  void lifecycleBranchesOnExitCodes() {
+    Map<String, String> drift = branches("drift");
+    Map<String, String> recalibrate = branches("recalibrate");
+
+    assertEquals(Map.of(Integer.toString(ExitCodes.OK), "no_drift",
+        Integer.toString(ExitCodes.RECALIBRATION_ADVISED), "recalibrate"), drift);
+    assertEquals(Map.of(Integer.toString(ExitCodes.OK), "promoted",
+        Integer.toString(ExitCodes.NOT_PROMOTED), "production_kept"), recalibrate);
+    List<String> ends = new ArrayList<>();
+    lifecycle.get("ends").forEach(end -> ends.add(end.asText()));
+    assertEquals(List.of("no_drift", "promoted", "production_kept"), ends);
+  }
+
+  @Test
+  void lifecycleTasksShareModelAndBatch() {
+    DriftJob drift = job(lifecycle, "drift");
+    RecalibrateJob recalibrate = job(lifecycle, "recalibrate");
+
+    assertEquals(drift.modelOptions.model, recalibrate.modelOptions.model);
+    assertEquals(drift.modelOptions.version, recalibrate.modelOptions.version);
+    assertEquals(drift.batchDomain, recalibrate.batchDomain);
+    assertEquals(recalibrate.modelOptions.version, recalibrate.alias);
+    DenoiseJob denoise = job("denoise");
+    FinetuneJob finetune = job("finetune");
+    assertEquals(denoise.outputDomain(), recalibrate.sourceDomain);
+    assertEquals(finetune.model, drift.modelOptions.model);
+    assertEquals("/opt/spark/bin/spark-submit",
+        substitute(lifecycle.get("spark_submit").asText()));
+    assertParamsDeclared(lifecycle);
+  }
+
+  @Test
+  void lifecycleDagCompilesWithPython(@TempDir Path cache)
+      throws IOException, InterruptedException {
+    String dag = Files.readString(LIFECYCLE_DAG, StandardCharsets.UTF_8);
+    assertTrue(dag.contains("ktp_lifecycle_tasks.json"),
+        "the DAG reads its tasks from ktp_lifecycle_tasks.json");
+    assumeTrue(pythonPresent(), "python3 is not on the PATH");
+
+    assertCompiles(LIFECYCLE_DAG, cache);
+  }
+
+  private static Map<String, String> branches(String taskId) {
+    for (JsonNode task : lifecycle.get("tasks")) {
+      if (task.get("task_id").asText().equals(taskId)) {
+        Map<String, String> branches = new HashMap<>();
+        task.get("branches").fields().forEachRemaining(entry ->
+            branches.put(entry.getKey(), entry.getValue().asText()));
+        return branches;
       }
     }
+    throw new AssertionError("no task " + taskId + " in " + LIFECYCLE_TASKS);
   }
 
   @Test
@@ -165,7 +243,12 @@ class AirflowTasksTest {
     assertTrue(dag.contains("ktp_tasks.json"), "the DAG reads its tasks from ktp_tasks.json");
     assumeTrue(pythonPresent(), "python3 is not on the PATH");
 
-    ProcessBuilder compile = new ProcessBuilder("python3", "-m", "py_compile", DAG.toString())
+    assertCompiles(DAG, cache);
+  }
+
+  private static void assertCompiles(Path dag, Path cache)
+      throws IOException, InterruptedException {
+    ProcessBuilder compile = new ProcessBuilder("python3", "-m", "py_compile", dag.toString())
         .redirectErrorStream(true);
     // Keeps the byte code out of the source tree.
     compile.environment().put("PYTHONPYCACHEPREFIX", cache.toString());
@@ -175,21 +258,40 @@ class AirflowTasksTest {
     assertEquals(0, process.exitValue(), output);
   }
 
+  /** Checks that every params template the task file uses is a param of its DAG. */
+  private static void assertParamsDeclared(JsonNode tasks) {
+    String tasksText = tasks.toString();
+    for (String name : TEMPLATES.keySet()) {
+      if (name.startsWith("params.") && tasksText.contains(name)) {
+        assertTrue(tasks.get("params").has(name.substring("params.".length())),
+            tasks.get("dag_id").asText() + " param for template " + name);
+      }
+    }
+  }
+
   /** Returns the arguments of one task with the sample values in place of the templates. */
   private static List<String> arguments(String taskId) {
-    for (JsonNode task : spec.get("tasks")) {
+    return arguments(spec, taskId);
+  }
+
+  private static List<String> arguments(JsonNode tasks, String taskId) {
+    for (JsonNode task : tasks.get("tasks")) {
       if (task.get("task_id").asText().equals(taskId)) {
         List<String> args = new ArrayList<>();
         task.get("args").forEach(arg -> args.add(substitute(arg.asText())));
         return args;
       }
     }
-    throw new AssertionError("no task " + taskId + " in " + TASKS);
+    throw new AssertionError("no task " + taskId + " in " + tasks.get("dag_id").asText());
   }
 
   private static <T> T job(String taskId) {
+    return job(spec, taskId);
+  }
+
+  private static <T> T job(JsonNode tasks, String taskId) {
     CommandLine.ParseResult parsed = new CommandLine(new Ktp()).parseArgs(
-        arguments(taskId).toArray(String[]::new));
+        arguments(tasks, taskId).toArray(String[]::new));
     return parsed.subcommand().commandSpec().commandLine().getCommand();
   }
 

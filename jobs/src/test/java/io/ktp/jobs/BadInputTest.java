@@ -77,10 +77,34 @@ class BadInputTest {
     TestTables.table(spark, TestTables.rows("mnist", 3))
         .withColumn("label", org.apache.spark.sql.functions.col("label").cast("string"))
         .write().parquet(temp.resolve("schema/samples/mnist").toString());
+    saveLifecycleInputs(modelWorkspace);
     Files.createDirectories(temp.resolve("model/reports/training_curve/run_id=done"));
     Files.createDirectories(temp.resolve("model/checkpoints/old"));
     Files.writeString(temp.resolve("model/checkpoints/old/run.json"), CliRuns.pretrainRunRecord(
         "old", "-w", modelWorkspace.root().toString(), "--epochs", "1"));
+  }
+
+  /**
+   * Adds to the {model} workspace a table "small" of 16 features, and a model "gone" whose alias
+   * staging points at v2, whose folder is deleted.
+   */
+  private static void saveLifecycleInputs(Workspace workspace) throws Exception {
+    List<org.apache.spark.sql.Row> small = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      small.add(TestTables.row("small-" + i, "small", i % 10, new double[16],
+          i < 10 ? "train" : "test"));
+    }
+    SampleTables.write(spark.createDataFrame(small, io.ktp.data.Samples.schema(4, 4)),
+        workspace, "small", false);
+    ModelStore store = new ModelStore(workspace);
+    for (int version = 1; version <= 2; version++) {
+      store.save(Networks.perceptron(64, new int[] {8}, 10, 1e-3, 1), new Manifest("gone", 0,
+          "finetune", "2026-12-04T15:30:00Z", 1, null, Map.of("--domain", "optdigits"), Map.of(),
+          Map.of(), "test"));
+    }
+    new io.ktp.model.ModelRegistry(workspace).promote("gone", "staging", 2, "test");
+    org.apache.commons.io.FileUtils.deleteDirectory(temp.resolve("model/models/gone/v2")
+        .toFile());
   }
 
   @AfterAll
@@ -165,7 +189,8 @@ class BadInputTest {
       missing job name |\
         |\
         ktp: error: Missing sub-command: choose one of [ingest, denoise, pretrain, finetune, evaluate,\
-       pipeline, distill, compress, models, augment]: run 'ktp --help' for the options
+       pipeline, distill, compress, augment, batch, drift, recalibrate, models]: run 'ktp --help'\
+       for the options
       unknown job |\
         train -w {ws} |\
         ktp: error: Unmatched arguments from index 0: 'train', '-w', '{ws}' (did you mean pretrain\
@@ -377,6 +402,77 @@ class BadInputTest {
        near-duplicates, label-noise, outliers, unstable
       """)
   void denoiseBadInputExitsWithOneLine(String description, String arguments, String expected)
+      throws Exception {
+    badInputExitsWithOneLine(description, arguments, expected);
+  }
+
+  /**
+   * Bad input of the lifecycle jobs; in {model}, "source" has no --domain in its manifest and no
+   * alias, "small" is a table of 16 features and alias staging of "gone" points at a deleted
+   * version.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      drift of unknown model |\
+        drift -w {model} --model nosuch --batch-domain optdigits |\
+        ktp drift: error: Model 'nosuch' not found under file:{model}/models/nosuch: train it\
+       first (for example with 'ktp pretrain') or pick an existing version
+      drift of unknown version |\
+        drift -w {model} --model source --model-version v9 --batch-domain optdigits |\
+        ktp drift: error: Model 'source' has no version 9 (its versions are v1): pick one of them
+      drift of unset alias |\
+        drift -w {model} --model source --batch-domain optdigits |\
+        ktp drift: error: Model 'source' has no alias 'production': point it at a version with\
+       'ktp models promote', or give a version number
+      drift of alias to missing version |\
+        drift -w {model} --model gone --model-version staging --batch-domain optdigits |\
+        ktp drift: error: Alias 'staging' of model 'gone' points at v2, which is missing (its\
+       versions are v1): promote an existing version with 'ktp models promote'
+      recalibrate of alias to missing version |\
+        recalibrate -w {model} --model gone --model-version staging --batch-domain optdigits\
+       --source-domain mnist |\
+        ktp recalibrate: error: Alias 'staging' of model 'gone' points at v2, which is missing (its\
+       versions are v1): promote an existing version with 'ktp models promote'
+      drift of missing batch |\
+        drift -w {model} --model source --model-version 1 --batch-domain nosuch |\
+        ktp drift: error: Sample table for domain 'nosuch' not found at\
+       file:{model}/samples/nosuch: run 'ktp ingest' with this workspace first
+      drift without reference domain |\
+        drift -w {model} --model source --model-version 1 --batch-domain optdigits |\
+        ktp drift: error: Model source/v1 records no --domain in its manifest, so its reference\
+       rows are unknown: pass --reference-domain
+      drift of batch with 16 features |\
+        drift -w {model} --model gone --model-version 1 --batch-domain small |\
+        ktp drift: error: Batch table file:{model}/samples/small has 16 features but the\
+       reference table file:{model}/samples/optdigits has 64: pass a --batch-domain table of the\
+       same domain layout
+      recalibrate on batch with 16 features |\
+        recalibrate -w {model} --model gone --model-version 1 --batch-domain small\
+       --source-domain mnist |\
+        ktp recalibrate: error: Batch table file:{model}/samples/small has 16 features but the\
+       reference table file:{model}/samples/optdigits has 64: pass a --batch-domain table of the\
+       same domain layout
+      drift alpha 0 |\
+        drift -w {model} --batch-domain optdigits --alpha 0 |\
+        ktp drift: error: Invalid value 0.0 for --alpha: must be > 0.0 and < 1.0
+      replay fraction 1 |\
+        recalibrate -w {model} --batch-domain optdigits --replay-fraction 1 |\
+        ktp recalibrate: error: Invalid value 1.0 for --replay-fraction: must be >= 0 and < 1, so\
+       every minibatch keeps rows of the batch
+      unknown transform |\
+        batch -w {model} --output-domain b --transform spin |\
+        ktp batch: error: Invalid value spin for --transform: must be none, rotate, thicken or\
+       noise
+      more batch rows than the split has |\
+        batch -w {model} --output-domain b --rows 300 |\
+        ktp batch: error: Invalid value 300 for --rows: the test split of\
+       file:{model}/samples/optdigits has only 20 rows; ask for at most that many
+      batch over an ingest table |\
+        batch -w {model} --output-domain mnist |\
+        ktp batch: error: Invalid value mnist for --output-domain: names the input table or a\
+       table that ingest writes, which batch must not replace; choose another name
+      """)
+  void lifecycleBadInputExitsWithOneLine(String description, String arguments, String expected)
       throws Exception {
     badInputExitsWithOneLine(description, arguments, expected);
   }

@@ -22,7 +22,7 @@ import picocli.CommandLine;
 final class CliRuns {
   private static final Set<String> JOBS =
       Set.of("ingest", "denoise", "pretrain", "finetune", "evaluate", "pipeline", "distill",
-          "compress", "augment");
+          "compress", "augment", "batch", "drift", "recalibrate");
 
   private CliRuns() {
   }

@@ -49,7 +49,17 @@ class GeneratedOptionsTest {
       "augment", List.of("--labels-per-class", "--shift-copies", "--shift-pixels",
           "--rotation-degrees", "--elastic-alpha", "--elastic-sigma", "--noise-sigma",
           "--smote-copies", "--smote-neighbours", "--rounds", "--threshold", "--per-class-cap",
-          "--source-model", "--epochs", "--domain", "--output-domain", "--seed", "--run-id"));
+          "--source-model", "--epochs", "--domain", "--output-domain", "--seed", "--run-id"),
+      "batch", List.of("--domain", "--split", "--rows", "--transform", "--rotation-degrees",
+          "--thicken-weight", "--noise-std", "--holdout-fraction", "--output-domain", "--seed",
+          "--run-id"),
+      "drift", List.of("--model", "--model-version", "--reference-domain", "--reference-split",
+          "--batch-domain", "--max-rows", "--permutations", "--bandwidth-multipliers",
+          "--alpha", "--seed", "--run-id"),
+      "recalibrate", List.of("--model", "--model-version", "--reference-domain", "--batch-domain",
+          "--source-domain", "--replay-fraction", "--replay-rows", "--min-retention",
+          "--min-gain", "--alias", "--filter-quantile", "--filter-factor", "--epochs",
+          "--batch-size", "--learning-rate", "--trainer", "--seed", "--run-id"));
   /** Valid and invalid numbers and number lists: counts, rates, fractions, seeds, lists. */
   private static final String[] NUMBERS = {"0", "1", "2", "3", "100", "-1", "-0.5", "0.5", "1.5",
       "1e-3", "NaN", "Infinity", "-Infinity", "1e309", "9999999999", "2147483647", "1,2",
