@@ -39,6 +39,8 @@ final class ChunkAveraging implements EpochFitter {
   private final JavaRDD<Example> partitions;
   private final long rows;
   private final int rounds;
+  /** Minibatches per worker per round. */
+  private final int frequency;
   private final Broadcast<Replay> replay;
   private final int newRowsPerBatch;
   private EpochWork lastEpoch = new EpochWork(0, 0, 0);
@@ -85,8 +87,9 @@ final class ChunkAveraging implements EpochFitter {
     this.rows = total;
     this.replay = sparkContext.broadcast(replay);
     long batchesPerWorker = (largest + newRowsPerBatch - 1) / newRowsPerBatch;
-    this.rounds = (int) ((batchesPerWorker + options.averagingFrequency() - 1)
-        / options.averagingFrequency());
+    this.frequency = options.averagesOncePerEpoch() ? (int) Math.max(1, batchesPerWorker)
+        : options.averagingFrequency();
+    this.rounds = (int) ((batchesPerWorker + frequency - 1) / frequency);
   }
 
   /**
@@ -122,7 +125,7 @@ final class ChunkAveraging implements EpochFitter {
   @Override
   public String describe() {
     return rows + " rows in " + options.workers() + " cached partitions, " + rounds
-        + " averaging rounds of up to " + options.averagingFrequency() + " minibatches of "
+        + " averaging rounds of up to " + frequency + " minibatches of "
         + options.batchSize() + " rows per worker (KTP's averaging)";
   }
 
@@ -146,13 +149,13 @@ final class ChunkAveraging implements EpochFitter {
     Broadcast<RoundInput> state = sparkContext.broadcast(input);
     long seed = Minibatches.epochSeed(options, epoch);
     int batchSize = newRowsPerBatch;
-    int frequency = options.averagingFrequency();
+    int perRound = frequency;
     int classCount = classes;
     Broadcast<Replay> replayed = replay;
     try {
       return partitions
           .mapPartitionsWithIndex((partition, it) -> Collections.singletonList(
-              fitChunk(state.value(), it, new Chunk(seed * 31 + partition, round, frequency,
+              fitChunk(state.value(), it, new Chunk(seed * 31 + partition, round, perRound,
                   batchSize, classCount), replayed.value())).iterator(), false)
           .treeReduce(RoundResult::plus, 2);
     } finally {
@@ -202,8 +205,10 @@ final class ChunkAveraging implements EpochFitter {
       return RoundResult.EMPTY;
     }
     int first = (int) (chunk.round() * chunkRows);
-    Random random = new Random(chunk.shuffleSeed());
-    Collections.shuffle(rows, random);
+    Collections.shuffle(rows, new Random(chunk.shuffleSeed()));
+    // Every round reshuffles to the same order, so top-up and replay draws need a stream of their
+    // own per round: one shared stream would repeat the same draws in every round.
+    Random random = new Random(drawSeed(chunk));
     int end = (int) Math.min(rows.size(), first + chunkRows);
     MultiLayerNetwork network = input.network();
     double lossSum = 0;
@@ -224,6 +229,11 @@ final class ChunkAveraging implements EpochFitter {
     return new RoundResult(scaled(network.params().toFloatVector(), batches),
         updater == null ? null : scaled(updater.toFloatVector(), batches), lossSum, batches,
         batches, end - first);
+  }
+
+  /** Returns the seed of a round's top-up and replay draws. */
+  static long drawSeed(Chunk chunk) {
+    return chunk.shuffleSeed() * 1_000_003L + chunk.round();
   }
 
   private static long count(Iterator<Example> it) {

@@ -30,8 +30,16 @@ final class Dl4jEpochs implements EpochFitter {
   Dl4jEpochs(JavaSparkContext sparkContext, JavaRDD<Example> train, int classes,
       TrainingOptions options, Replay replay) {
     this.sparkContext = sparkContext;
-    this.options = options;
-    this.minibatches = Minibatches.of(sparkContext, train, classes, options, replay);
+    this.options = options.averagesOncePerEpoch() ? onceAnEpoch(options, train.count())
+        : options;
+    this.minibatches = Minibatches.of(sparkContext, train, classes, this.options, replay);
+  }
+
+  /** Returns options whose rounds hold every worker's share of an epoch's minibatches. */
+  private static TrainingOptions onceAnEpoch(TrainingOptions options, long rows) {
+    long batches = (rows + options.batchSize() - 1) / options.batchSize();
+    long perWorker = (batches + options.workers() - 1) / options.workers();
+    return options.withAveragingFrequency((int) Math.max(1, perWorker));
   }
 
   @Override

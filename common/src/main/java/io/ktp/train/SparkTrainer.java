@@ -75,9 +75,10 @@ public final class SparkTrainer {
         : new ChunkAveraging(sparkContext, train, classes, options, replay);
     Predictions trainSample = Predictions.of(
         train.takeSample(false, TRAIN_EVALUATION_ROWS, options.seed()));
-    LOG.info("Training {}: epochs {} to {}, {} per epoch on {} workers, averaging every {}",
+    LOG.info("Training {}: epochs {} to {}, {} per epoch on {} workers, averaging {}",
         name, curve.size() + 1, options.epochs(), fitter.describe(), options.workers(),
-        options.averagingFrequency());
+        options.averagesOncePerEpoch() ? "once per epoch"
+            : "every " + options.averagingFrequency() + " minibatches");
     if (replay.active()) {
       LOG.info("{}: {} of every {} rows of a minibatch replayed from {} earlier rows", name,
           replay.perBatch(), options.batchSize(), replay.examples().size());

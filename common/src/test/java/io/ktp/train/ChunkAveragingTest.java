@@ -88,13 +88,19 @@ class ChunkAveragingTest {
     List<Example> all = train.collect();
     for (int epoch = 1; epoch <= 2; epoch++) {
       List<Example> order = new ArrayList<>(all);
-      Random random = new Random(Minibatches.epochSeed(options, epoch) * 31);
-      Collections.shuffle(order, random);
+      long shuffleSeed = Minibatches.epochSeed(options, epoch) * 31;
+      Collections.shuffle(order, new Random(shuffleSeed));
+      Random draws = null;
       for (int start = 0; start < rows; start += batchSize) {
+        int batchIndex = start / batchSize;
+        if (batchIndex % 3 == 0) {
+          draws = new Random(ChunkAveraging.drawSeed(new ChunkAveraging.Chunk(shuffleSeed,
+              batchIndex / 3, 3, batchSize, CLASSES)));
+        }
         List<Example> batch = new ArrayList<>(order.subList(start,
             Math.min(rows, start + batchSize)));
         while (batch.size() < batchSize) {
-          batch.add(order.get(random.nextInt(order.size())));
+          batch.add(order.get(draws.nextInt(order.size())));
         }
         plain.fit(Minibatches.toDataSet(batch, CLASSES));
       }

@@ -138,13 +138,11 @@ final class SelfTraining {
           Networks.hiddenLayers(source.network()), ModelTraining.CLASSES, options.learningRate(),
           options.seed() + round);
       trainer.fit("round " + round + " (output layer)", probe, examples, validation,
-          new TrainingOptions(headEpochs, options.batchSize(), options.averagingFrequency(),
-              options.workers(), options.learningRate(), options.seed() + round));
+          options.withEpochs(headEpochs).withSeed(options.seed() + round));
       Networks.copyOutputLayer(probe, adapted);
     }
-    trainer.fit("round " + round, adapted, examples, validation, new TrainingOptions(
-        options.epochs(), options.batchSize(), options.averagingFrequency(), options.workers(),
-        options.learningRate(), options.seed() + round));
+    trainer.fit("round " + round, adapted, examples, validation,
+        options.withSeed(options.seed() + round));
     return adapted;
   }
 

@@ -63,8 +63,8 @@ class TrainingBenchmark {
   private static final int MAX_EPOCHS = 40;
   private static final double JITTER = 0.5 / 16;
   private static final int REPEATS = Integer.getInteger("ktp.benchmark.repeats", 3);
-  /** An averaging frequency larger than any epoch: one round per epoch. */
-  private static final int EPOCH = 1 << 20;
+  /** The averaging frequency that averages once per epoch. */
+  private static final int EPOCH = 0;
   private static final String COMMAND = "bin/ktp-bench training";
 
   @TempDir
@@ -114,9 +114,9 @@ class TrainingBenchmark {
         rows * (double) epochs / plainSeconds(replicated, epochs, null, 2)));
 
     int frequency = new TrainingMixin.Pretraining().averagingFrequency;
-    double oneWorker = report.row("KTP, 1 worker, averaging every " + frequency, repeat(() ->
+    double oneWorker = report.row("KTP, 1 worker, averaging " + describe(frequency), repeat(() ->
         rows * (double) epochs / sparkSeconds(rdd, epochs, 1, frequency, TrainingEngine.KTP)));
-    double twoWorkers = report.row("KTP, `local[2]`, 2 workers, averaging every " + frequency,
+    double twoWorkers = report.row("KTP, `local[2]`, 2 workers, averaging " + describe(frequency),
         repeat(() -> rows * (double) epochs
             / sparkSeconds(rdd, epochs, 2, frequency, TrainingEngine.KTP)));
 
@@ -146,7 +146,7 @@ class TrainingBenchmark {
     report.row("Plain DL4J `MultiLayerNetwork.fit`, 1 thread", repeat(() ->
         plainSeconds(train, MAX_EPOCHS, heldOut, 1)));
     int frequency = new TrainingMixin.Pretraining().averagingFrequency;
-    report.row("KTP, `local[2]`, 2 workers, averaging every " + frequency, repeat(() ->
+    report.row("KTP, `local[2]`, 2 workers, averaging " + describe(frequency), repeat(() ->
         sparkToAccuracy(rdd, heldOut, BATCH, frequency, 2, TrainingEngine.KTP)));
     report.row("DL4J `ParameterAveragingTrainingMaster`, `local[2]`, averaging every 10",
         repeat(() -> sparkToAccuracy(rdd, heldOut, BATCH, 10, 2, TrainingEngine.DL4J)));
@@ -173,19 +173,20 @@ class TrainingBenchmark {
     report.header("Setting", "Seconds (mean +- std)", "Runs");
     for (int batch : new int[] {32, 64, 128}) {
       for (int frequency : new int[] {2, 5, 10, 20, 50, EPOCH}) {
-        report.row("batch " + batch + ", averaging every " + describe(frequency) + ", 2 workers",
+        report.row("batch " + batch + ", averaging " + describe(frequency) + ", 2 workers",
             repeat(() -> sparkToAccuracy(rdd, heldOut, batch, frequency, 2,
                 TrainingEngine.KTP)));
       }
     }
     for (int workers : new int[] {1, 4}) {
-      report.row("batch 64, averaging every 10, " + workers + " workers", repeat(() ->
-          sparkToAccuracy(rdd, heldOut, BATCH, 10, workers, TrainingEngine.KTP)));
+      report.row("batch 64, averaging once per epoch, " + workers + " workers", repeat(() ->
+          sparkToAccuracy(rdd, heldOut, BATCH, EPOCH, workers, TrainingEngine.KTP)));
     }
-    report.row("batch 64, averaging every 10, 2 workers, 2 ND4J threads each", repeat(() -> {
+    report.row("batch 64, averaging once per epoch, 2 workers, 2 ND4J threads each",
+        repeat(() -> {
       setNd4jThreads(2);
       try {
-        return sparkToAccuracy(rdd, heldOut, BATCH, 10, 2, TrainingEngine.KTP);
+        return sparkToAccuracy(rdd, heldOut, BATCH, EPOCH, 2, TrainingEngine.KTP);
       } finally {
         setNd4jThreads(1);
       }
@@ -195,7 +196,7 @@ class TrainingBenchmark {
   }
 
   private static String describe(int frequency) {
-    return frequency == EPOCH ? "epoch (one round)" : Integer.toString(frequency);
+    return frequency == EPOCH ? "once per epoch" : "every " + frequency;
   }
 
   private static void setNd4jThreads(int threads) {
