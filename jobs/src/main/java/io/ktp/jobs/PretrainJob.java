@@ -29,8 +29,8 @@ import picocli.CommandLine.Option;
 
 /** Trains the source network on the source domain's train split. */
 @Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Train a multilayer perceptron on the source domain with DL4J parameter"
-        + " averaging over the Spark executors, and save it as a model version.")
+    description = "Train a multilayer perceptron on the source domain with parameter averaging"
+        + " over the Spark executors (--trainer), and save it as a model version.")
 public final class PretrainJob implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(PretrainJob.class);
 
