@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
 
 /**
  * Tests whether a batch of new target rows drifted from the reference rows of the production
- * model. The exit status tells a scheduler whether recalibration is advised.
+ * model. Its exit status shows a scheduler whether recalibration is advised.
  */
 @Command(name = "drift", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Compare a batch of new rows with the reference rows of a model version (by"

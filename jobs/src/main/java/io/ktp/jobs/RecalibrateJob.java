@@ -64,7 +64,7 @@ public final class RecalibrateJob implements Callable<Integer> {
   int replayRows = 1000;
 
   @Option(names = "--min-retention", paramLabel = "RATIO",
-      description = "Least source retention (source test accuracy after / before) a new version"
+      description = "Minimum source retention (source test accuracy after / before) a new version"
           + " needs for promotion. Default: ${DEFAULT-VALUE}.")
   double minRetention = 0.98;
 
