@@ -32,8 +32,10 @@ import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Writes a batch of incoming rows for the model lifecycle jobs: seeded rows of one split of a
@@ -104,6 +106,9 @@ public final class BatchJob implements Callable<Integer> {
   @Mixin
   RunIdOption runIdOption = new RunIdOption();
 
+  @Spec
+  CommandSpec spec;
+
   @Option(names = "--overwrite",
       description = "Replace the batch table and this run's batch report.")
   boolean overwrite;
@@ -119,6 +124,10 @@ public final class BatchJob implements Callable<Integer> {
         runIdOption.runId);
     preflight(Preflight.on(context.workspace()));
     run(context, shift);
+    spec.commandLine().getOut().printf("Wrote %s: %d %s rows of %s (%s)%nNext: ktp drift"
+        + " --batch-domain %s%n", context.workspace().samples(outputDomain), rows, split, domain,
+        shift.describe(), outputDomain);
+    spec.commandLine().getOut().flush();
     return 0;
   }
 

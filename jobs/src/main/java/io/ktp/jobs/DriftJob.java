@@ -19,10 +19,12 @@ import io.ktp.report.Provenance;
 import io.ktp.report.Reports;
 import io.ktp.train.Predictions;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.fs.Path;
@@ -33,8 +35,10 @@ import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Tests whether a batch of new target rows drifted from the reference rows of the production
@@ -122,6 +126,9 @@ public final class DriftJob implements Callable<Integer> {
   @Mixin
   RunIdOption runIdOption = new RunIdOption();
 
+  @Spec
+  CommandSpec spec;
+
   @Option(names = "--overwrite",
       description = "Replace this run's existing drift reports and chart.")
   boolean overwrite;
@@ -137,6 +144,17 @@ public final class DriftJob implements Callable<Integer> {
         runIdOption.runId);
     preflight(Preflight.on(context.workspace()));
     DriftDecision decision = run(context);
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(Locale.ROOT, "Drift of batch '%s': MMD p = %.3g, per-feature KS adjusted p = %.3g,"
+        + " predicted-class chi-square p = %.3g%n", batchDomain, decision.mmdPValue(),
+        decision.featurePValue(), decision.classPValue());
+    out.println(decision.advised()
+        ? "Recalibration advised (exit code " + ExitCodes.RECALIBRATION_ADVISED + "): "
+            + decision.reason()
+        : "No recalibration needed: " + decision.reason());
+    out.println("Reports: " + context.workspace().report(REPORT, context.runId()) + " and "
+        + context.workspace().report(FEATURE_REPORT, context.runId()));
+    out.flush();
     return decision.advised() ? ExitCodes.RECALIBRATION_ADVISED : ExitCodes.OK;
   }
 
@@ -153,7 +171,7 @@ public final class DriftJob implements Callable<Integer> {
 
   private void preflight(Preflight checks) throws UserException, IOException {
     modelOptions.preflight(checks);
-    checks.requireTable(batchDomain)
+    checks.requireTable(batchDomain, "ktp batch --output-domain " + batchDomain)
         .requireNoReports(runIdOption.runId, REPORT, overwrite, List.of(REPORT, FEATURE_REPORT));
   }
 

@@ -74,9 +74,14 @@ final class Preflight {
 
   /** Fails unless the domain's sample table exists. */
   Preflight requireTable(String domain) throws UserException, IOException {
+    return requireTable(domain, "ktp ingest");
+  }
+
+  /** Fails unless the domain's sample table exists; the message names {@code producer}. */
+  Preflight requireTable(String domain, String producer) throws UserException, IOException {
     if (!workspace.exists(workspace.samples(domain))) {
       throw new UserException("Sample table for domain '" + domain + "' not found at "
-          + workspace.samples(domain) + ": run 'ktp ingest' with this workspace first");
+          + workspace.samples(domain) + ": run '" + producer + "' with this workspace first");
     }
     return this;
   }

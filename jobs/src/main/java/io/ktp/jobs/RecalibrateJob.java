@@ -144,7 +144,7 @@ public final class RecalibrateJob implements Callable<Integer> {
 
   private void preflight(Preflight checks) throws UserException, IOException {
     modelOptions.preflight(checks);
-    checks.requireTable(batchDomain)
+    checks.requireTable(batchDomain, "ktp batch --output-domain " + batchDomain)
         .requireTable(sourceDomain)
         .requireNoReports(runIdOption.runId, "recalibrate", overwrite,
             List.of(REPORT, QUARANTINE_REPORT, ModelTraining.CURVE_REPORT));

@@ -436,7 +436,8 @@ class BadInputTest {
       drift of missing batch |\
         drift -w {model} --model source --model-version 1 --batch-domain nosuch |\
         ktp drift: error: Sample table for domain 'nosuch' not found at\
-       file:{model}/samples/nosuch: run 'ktp ingest' with this workspace first
+       file:{model}/samples/nosuch: run 'ktp batch --output-domain nosuch' with this workspace\
+       first
       drift without reference domain |\
         drift -w {model} --model source --model-version 1 --batch-domain optdigits |\
         ktp drift: error: Model source/v1 records no --domain in its manifest, so its reference\

@@ -108,6 +108,7 @@ class LifecycleTest {
     assertEquals(64, spark.read().parquet(ws + "/reports/drift_features/run_id=d-rotated")
         .count());
     assertTrue(Files.exists(Path.of(ws, "charts/d-rotated/drift-predicted-classes.png")));
+    assertTrue(drift.out().contains("Recalibration advised (exit code 3): drift: "), drift.out());
   }
 
   @Test
@@ -123,6 +124,7 @@ class LifecycleTest {
     Row report = report("drift", "d-self");
     assertEquals(report.<String>getAs("reference_table"), report.<String>getAs("batch_table"));
     assertEquals(205, report.<Integer>getAs("reference_rows"), "train rows of the batch");
+    assertTrue(drift.out().contains("No recalibration needed: no drift"), drift.out());
   }
 
   @Test
@@ -208,6 +210,7 @@ class LifecycleTest {
     args.addAll(List.of(options));
     CliRuns.Run run = CliRuns.run(args);
     assertEquals(0, run.exitCode(), run.err());
+    assertTrue(run.out().contains("Next: ktp drift --batch-domain " + name), run.out());
   }
 
   private static CliRuns.Run drift(String batch, String runId) {
