@@ -237,6 +237,31 @@ class BadInputTest {
         augment -w {model} --labels-per-class 2 --frozen-layers 3 |\
         ktp augment: error: Invalid value 3 for --frozen-layers: model source/v1 has 2 hidden\
        layers, so at most 2 can be frozen
+      augment mixup alpha 0 |\
+        augment -w {model} --mixup-copies 1 --mixup-alpha 0 |\
+        ktp augment: error: Invalid value 0.0 for --mixup-alpha: must be > 0.0 and <= 1000.0
+      augment negative mixup alpha |\
+        augment -w {model} --mixup-alpha -0.5 |\
+        ktp augment: error: Invalid value -0.5 for --mixup-alpha: must be > 0.0 and <= 1000.0
+      augment dropout rate 1 |\
+        augment -w {model} --dropout-rate 1 |\
+        ktp augment: error: Invalid value 1.0 for --dropout-rate: must be >= 0.0 and < 1.0
+      augment negative dropout rate |\
+        augment -w {model} --dropout-rate -0.1 |\
+        ktp augment: error: Invalid value -0.1 for --dropout-rate: must be >= 0.0 and < 1.0
+      augment token copies of an image table |\
+        augment -w {model} --labels-per-class 2 --rounds 0 --swap-copies 1 |\
+        ktp augment: error: Sample table for domain 'optdigits' is not a text table (it has no\
+       tokens column with hashed token features, as 'ktp ingest --datasets sentiment' writes),\
+       which token dropout and swaps need: pass --dropout-copies 0 --swap-copies 0 for a table\
+       that is not text
+      ingest unknown dataset |\
+        ingest -w {ws} --datasets digits,reviews |\
+        ktp ingest: error: Invalid value digits,reviews for --datasets: 'reviews' is not a\
+       dataset; choose from digits, sentiment
+      ingest hash buckets 0 |\
+        ingest -w {ws} --datasets sentiment --hash-buckets 0 |\
+        ktp ingest: error: Invalid value 0 for --hash-buckets: must be >= 1
       convergence fraction 0 |\
         evaluate -w {model} --convergence-fraction 0 |\
         ktp evaluate: error: Invalid value 0.0 for --convergence-fraction: must be > 0.0 and <= 1.0
