@@ -19,12 +19,19 @@ import java.io.Serializable;
  * @param noiseCopies noisy copies per row
  * @param smoteCopies interpolated copies per row between same-class neighbours (SMOTE)
  * @param smoteNeighbours nearest same-class rows that SMOTE chooses a partner from
+ * @param dropoutCopies copies per text row with tokens dropped
+ * @param dropoutRate probability that token dropout drops each token, in [0, 1)
+ * @param swapCopies copies per text row with tokens swapped
+ * @param swapCount swaps of two tokens in each swapped copy
+ * @param mixupCopies mixup copies per row, each with a random partner row of any class
+ * @param mixupAlpha both parameters of the Beta distribution of the mixup weight, > 0
  * @param seed seed of every random choice
  */
 public record AugmentSettings(int shiftPixels, int shiftCopies, double rotationDegrees,
     int rotationCopies, double elasticAlpha, double elasticSigma, int elasticCopies,
-    double noiseSigma, int noiseCopies, int smoteCopies, int smoteNeighbours, long seed)
-    implements Serializable {
+    double noiseSigma, int noiseCopies, int smoteCopies, int smoteNeighbours, int dropoutCopies,
+    double dropoutRate, int swapCopies, int swapCount, int mixupCopies, double mixupAlpha,
+    long seed) implements Serializable {
 
   /** Checks every value; returns this. */
   public AugmentSettings validate() throws UserException {
@@ -39,6 +46,15 @@ public record AugmentSettings(int shiftPixels, int shiftCopies, double rotationD
     Checks.atLeast("--noise-copies", noiseCopies, 0);
     Checks.atLeast("--smote-copies", smoteCopies, 0);
     Checks.atLeast("--smote-neighbours", smoteNeighbours, 1);
+    Checks.atLeast("--dropout-copies", dropoutCopies, 0);
+    if (!(dropoutRate >= 0 && dropoutRate < 1)) {
+      throw new UserException(Checks.invalid("--dropout-rate", dropoutRate,
+          "must be >= 0.0 and < 1.0"));
+    }
+    Checks.atLeast("--swap-copies", swapCopies, 0);
+    Checks.atLeast("--swap-count", swapCount, 1);
+    Checks.atLeast("--mixup-copies", mixupCopies, 0);
+    Checks.halfOpenRange("--mixup-alpha", mixupAlpha, 0, 1e3);
     return this;
   }
 
@@ -47,8 +63,13 @@ public record AugmentSettings(int shiftPixels, int shiftCopies, double rotationD
     return shiftCopies + rotationCopies + elasticCopies;
   }
 
+  /** Returns the copies per row of the transforms that need the tokens of a text table. */
+  public int tokenCopies() {
+    return dropoutCopies + swapCopies;
+  }
+
   /** Returns the copies per labelled row of every transform together. */
   public int copiesPerRow() {
-    return gridCopies() + noiseCopies + smoteCopies;
+    return gridCopies() + noiseCopies + smoteCopies + tokenCopies() + mixupCopies;
   }
 }

@@ -25,6 +25,14 @@ public final class AugmentedSamples {
   public static final String ROUND = "round";
   /** True label of a pseudo-labelled row whose input status was hidden; null otherwise. */
   public static final String HIDDEN_LABEL = "hidden_label";
+  /** Lower-cased word tokens of a text row ({@link Samples#TOKENS}); null in other tables. */
+  public static final String TOKENS = Samples.TOKENS;
+  /**
+   * Class probability vector of a row with a soft label (a mixup copy), one entry per class,
+   * summing to 1; null for rows whose label is one class. Training uses it in place of the
+   * one-hot label, and {@link Samples#LABEL} holds its most probable class.
+   */
+  public static final String LABEL_WEIGHTS = Samples.LABEL_WEIGHTS;
 
   /** A row whose label was given and is used for training. */
   public static final String GIVEN = "given";
@@ -43,13 +51,17 @@ public final class AugmentedSamples {
   /** Returns the sample schema with the grid shape, followed by the augment columns. */
   public static StructType schema(int gridRows, int gridColumns) {
     StructField[] base = Samples.schema(gridRows, gridColumns).fields();
-    StructField[] fields = Arrays.copyOf(base, base.length + 5);
+    StructField[] fields = Arrays.copyOf(base, base.length + 7);
     fields[base.length] = DataTypes.createStructField(LABEL_STATUS, DataTypes.StringType, true);
     fields[base.length + 1] = DataTypes.createStructField(SOURCE_ID, DataTypes.StringType, true);
     fields[base.length + 2] = DataTypes.createStructField(CONFIDENCE, DataTypes.DoubleType, true);
     fields[base.length + 3] = DataTypes.createStructField(ROUND, DataTypes.IntegerType, true);
     fields[base.length + 4] = DataTypes.createStructField(HIDDEN_LABEL, DataTypes.IntegerType,
         true);
+    fields[base.length + 5] = DataTypes.createStructField(TOKENS,
+        DataTypes.createArrayType(DataTypes.StringType, false), true);
+    fields[base.length + 6] = DataTypes.createStructField(LABEL_WEIGHTS,
+        DataTypes.createArrayType(DataTypes.DoubleType, false), true);
     return new StructType(fields);
   }
 }

@@ -53,16 +53,19 @@ public final class PseudoLabels {
 
   /**
    * Scores the rows of {@code unlabelled} (sample columns plus {@link AugmentedSamples#LABEL_STATUS})
-   * with {@code network}; {@code scale} multiplies every feature as in training.
+   * with {@code network}; {@code scale} multiplies every feature as in training. The predicted
+   * class is the most probable of {@code classes}, the classes of the labelled rows: the networks
+   * have an output per digit class, and a binary table must not get pseudo-labels 2 to 9 from
+   * outputs that its labelled rows never trained.
    */
   public static Dataset<Row> score(SparkSession spark, MultiLayerNetwork network,
-      Dataset<Row> unlabelled, double scale) {
+      Dataset<Row> unlabelled, double scale, int[] classes) {
     Broadcast<byte[]> model = JavaSparkContext.fromSparkContext(spark.sparkContext())
         .broadcast(serialize(network));
     return spark.createDataFrame(unlabelled
         .select(Samples.ID, Samples.FEATURES, Samples.LABEL, AugmentedSamples.LABEL_STATUS)
         .javaRDD()
-        .mapPartitions(rows -> scorePartition(restore(model.value()), rows, scale)),
+        .mapPartitions(rows -> scorePartition(restore(model.value()), rows, scale, classes)),
         SCORED_SCHEMA);
   }
 
@@ -94,7 +97,7 @@ public final class PseudoLabels {
   }
 
   private static Iterator<Row> scorePartition(MultiLayerNetwork network, Iterator<Row> rows,
-      double scale) {
+      double scale, int[] classes) {
     List<Row> scored = new ArrayList<>();
     List<Row> chunk = new ArrayList<>(CHUNK);
     while (rows.hasNext()) {
@@ -105,7 +108,7 @@ public final class PseudoLabels {
           inputs[i] = Minibatches.scaled(chunk.get(i).getList(1), scale);
         }
         INDArray probabilities = network.output(Nd4j.create(inputs), false);
-        int[] predicted = probabilities.argMax(1).toIntVector();
+        int[] predicted = mostProbable(probabilities, classes);
         for (int i = 0; i < predicted.length; i++) {
           Row row = chunk.get(i);
           boolean hidden = AugmentedSamples.HIDDEN.equals(row.getString(3));
@@ -116,6 +119,20 @@ public final class PseudoLabels {
       }
     }
     return scored.iterator();
+  }
+
+  /** Returns, per row, the class of {@code classes} with the largest probability. */
+  static int[] mostProbable(INDArray probabilities, int[] classes) {
+    int[] predicted = new int[(int) probabilities.rows()];
+    for (int i = 0; i < predicted.length; i++) {
+      predicted[i] = classes[0];
+      for (int c : classes) {
+        if (probabilities.getDouble(i, c) > probabilities.getDouble(i, predicted[i])) {
+          predicted[i] = c;
+        }
+      }
+    }
+    return predicted;
   }
 
   private static byte[] serialize(MultiLayerNetwork network) {

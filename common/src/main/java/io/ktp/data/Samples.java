@@ -21,6 +21,13 @@ public final class Samples {
   public static final String SPLIT = "split";
   public static final String WEIGHT = "weight";
   public static final String ORIGIN = "origin";
+  /** Lower-cased word tokens of a text row, in order; only text tables have this column. */
+  public static final String TOKENS = "tokens";
+  /**
+   * Class probability vector of a row with a soft label; only augmented tables have this
+   * nullable column, and a null value means the one-hot vector of {@link #LABEL}.
+   */
+  public static final String LABEL_WEIGHTS = "label_weights";
 
   public static final String TRAIN = "train";
   public static final String VALIDATION = "validation";
@@ -50,5 +57,21 @@ public final class Samples {
         DataTypes.createStructField(WEIGHT, DataTypes.DoubleType, false),
         DataTypes.createStructField(ORIGIN, DataTypes.StringType, false),
     });
+  }
+
+  /**
+   * Returns the schema of a text table: the sample schema with {@code featureMetadata} on the
+   * features column (it records how the features were made from the tokens), followed by
+   * {@value #TOKENS}.
+   */
+  public static StructType textSchema(Metadata featureMetadata) {
+    StructField[] fields = schema(0, 0).fields();
+    for (int i = 0; i < fields.length; i++) {
+      if (fields[i].name().equals(FEATURES)) {
+        fields[i] = new StructField(FEATURES, fields[i].dataType(), false, featureMetadata);
+      }
+    }
+    return new StructType(fields).add(TOKENS,
+        DataTypes.createArrayType(DataTypes.StringType, false), false);
   }
 }

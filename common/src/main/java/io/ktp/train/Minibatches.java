@@ -2,6 +2,7 @@ package io.ktp.train;
 
 import io.ktp.data.Samples;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
@@ -48,10 +49,20 @@ public final class Minibatches {
         .reduce(Long::sum);
   }
 
-  /** Turns sample rows into cached examples; {@code scale} multiplies every feature. */
+  /**
+   * Turns sample rows into cached examples; {@code scale} multiplies every feature. A row's
+   * non-null {@link Samples#LABEL_WEIGHTS} becomes its example's label weights, so training fits
+   * the soft label instead of the one-hot label.
+   */
   public static JavaRDD<Example> examples(Dataset<Row> rows, double scale) {
-    return rows.select(Samples.FEATURES, Samples.LABEL).javaRDD()
-        .map(row -> new Example(scaled(row.getList(0), scale), row.getInt(1)))
+    if (!Arrays.asList(rows.columns()).contains(Samples.LABEL_WEIGHTS)) {
+      return rows.select(Samples.FEATURES, Samples.LABEL).javaRDD()
+          .map(row -> new Example(scaled(row.getList(0), scale), row.getInt(1)))
+          .cache();
+    }
+    return rows.select(Samples.FEATURES, Samples.LABEL, Samples.LABEL_WEIGHTS).javaRDD()
+        .map(row -> new Example(scaled(row.getList(0), scale), row.getInt(1), null,
+            row.isNullAt(2) ? null : scaled(row.getList(2), 1)))
         .cache();
   }
 
@@ -162,7 +173,8 @@ public final class Minibatches {
    * Builds one DataSet from Java arrays (faster than slicing an INDArray row by row). When the
    * examples carry teacher logits, each label row is the one-hot label followed by the logits,
    * {@code 2 x classes} wide, the layout {@link DistillationLoss} reads; a row with
-   * {@link Example#NO_LABEL} gets an all-zero one-hot part.
+   * {@link Example#NO_LABEL} gets an all-zero one-hot part. An example with label weights gets
+   * them in place of its one-hot label.
    */
   public static DataSet toDataSet(List<Example> batch, int classes) {
     boolean withTeacher = batch.get(0).teacherLogits() != null;
@@ -171,7 +183,9 @@ public final class Minibatches {
     for (int i = 0; i < batch.size(); i++) {
       Example example = batch.get(i);
       features[i] = example.features();
-      if (example.label() != Example.NO_LABEL) {
+      if (example.labelWeights() != null) {
+        System.arraycopy(example.labelWeights(), 0, labels[i], 0, classes);
+      } else if (example.label() != Example.NO_LABEL) {
         labels[i][example.label()] = 1f;
       }
       if (withTeacher) {

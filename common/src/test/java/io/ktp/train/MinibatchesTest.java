@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.ktp.data.Samples;
 import io.ktp.io.SparkSessions;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,13 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -144,6 +152,53 @@ class MinibatchesTest {
         () -> Minibatches.of(sparkContext, empty, CLASSES, options));
 
     assertEquals("No training examples: the training split is empty", error.getMessage());
+  }
+
+  @Test
+  void labelWeightsReplaceOneHotLabel() {
+    Dataset<Row> rows = softLabelRows();
+
+    List<Example> examples = Minibatches.examples(rows, 0.5).collect();
+    DataSet batch = Minibatches.toDataSet(examples, CLASSES);
+
+    assertEquals(0.7f, batch.getLabels().getFloat(0, 1), 1e-7);
+    assertEquals(0.3f, batch.getLabels().getFloat(0, 4), 1e-7);
+    assertEquals(0f, batch.getLabels().getFloat(0, 0), 0);
+    assertEquals(1f, batch.getLabels().getFloat(1, 2), 0);
+    assertEquals(1f, batch.getLabels().getRow(1).sumNumber().floatValue(), 1e-7);
+    assertEquals(1f, batch.getFeatures().getFloat(0, 0), 0);
+  }
+
+  @Test
+  void trainingFitsSoftLabel() {
+    // One input, always the same, labelled (0, 0.7, 0, 0, 0.3, 0, ...): cross-entropy is least
+    // when the softmax output equals those weights, so a network trained on the soft label
+    // predicts about 0.7 for class 1, where the one-hot label 1 would drive it towards 1.
+    List<Example> examples = Minibatches.examples(softLabelRows().limit(1), 0.5).collect();
+    DataSet batch = Minibatches.toDataSet(List.of(examples.get(0), examples.get(0)), CLASSES);
+    MultiLayerNetwork network = Networks.perceptron(2, new int[] {4}, CLASSES, 0.05, 3);
+
+    for (int i = 0; i < 400; i++) {
+      network.fit(batch);
+    }
+
+    INDArray output = network.output(batch.getFeatures().getRow(0, true));
+    assertEquals(0.7, output.getDouble(0, 1), 0.02);
+    assertEquals(0.3, output.getDouble(0, 4), 0.02);
+  }
+
+  /** Returns a row with label weights 0.7 for class 1 and 0.3 for 4, and a one-hot row of 2. */
+  private static Dataset<Row> softLabelRows() {
+    SparkSession spark = SparkSession.builder().sparkContext(sparkContext.sc()).getOrCreate();
+    double[] weights = new double[CLASSES];
+    weights[1] = 0.7;
+    weights[4] = 0.3;
+    StructType schema = Samples.schema(0, 0).add(Samples.LABEL_WEIGHTS,
+        DataTypes.createArrayType(DataTypes.DoubleType, false), true);
+    return spark.createDataFrame(List.of(
+        RowFactory.create("a", "d", 1, new double[] {2, 4}, "train", 1.0, "test", weights),
+        RowFactory.create("b", "d", 2, new double[] {0, 1}, "train", 1.0, "test", null)),
+        schema).coalesce(1);
   }
 
   /** Returns examples whose first feature is their id and whose label is id % 10. */

@@ -15,6 +15,7 @@ import io.ktp.cli.WorkspaceOptions;
 import io.ktp.data.SampleTable;
 import io.ktp.data.SampleTables;
 import io.ktp.data.Samples;
+import io.ktp.data.TokenFeatures;
 import io.ktp.io.Workspace;
 import io.ktp.model.ModelStore;
 import io.ktp.model.StoredModel;
@@ -25,6 +26,7 @@ import io.ktp.train.Networks;
 import io.ktp.train.Predictions;
 import io.ktp.train.TrainingOptions;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +48,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "augment", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Make seeded transformed copies of the labelled target train rows (image"
-        + " shifts, rotations, elastic distortion, Gaussian noise, SMOTE interpolation) and"
+        + " shifts, rotations, elastic distortion, Gaussian noise, SMOTE interpolation, mixup"
+        + " with soft labels, and token dropout and swaps for text tables) and"
         + " pseudo-label confident unlabelled train rows in self-training rounds; write the"
         + " labelled, copied and pseudo-labelled train rows and the validation rows as a new"
         + " table, never the test rows. Fine-tune on it with 'ktp finetune --domain <output>"
@@ -118,7 +121,7 @@ public final class AugmentJob implements Callable<Integer> {
     Checks.atLeast("--labels-per-class", labelsPerClass, 0);
     pseudo.validate();
     training.toOptions(seed, 1);
-    return augment.toSettings(seed);
+    return augment.toSettings(seed, false);
   }
 
   void preflight(Preflight checks) throws UserException, IOException {
@@ -147,10 +150,13 @@ public final class AugmentJob implements Callable<Integer> {
 
   /** Augments the table and writes it, both reports and the chart. */
   Result run(JobContext context) throws UserException, IOException {
-    AugmentSettings settings = validate();
+    validate();
     SampleTable table = SampleTables.read(context.spark(), context.workspace(), domain,
         ModelTraining.CLASSES);
     Metadata grid = table.rows().schema().apply(Samples.FEATURES).metadata();
+    TokenFeatures text = textFeatures(table, grid);
+    AugmentSettings settings = augment.toSettings(seed, text != null);
+    checkTokenCopies(text, settings);
     int[] shape = gridShape(grid, table.featureCount(), settings);
     TargetRows target = TargetRows.of(table.rows(), labelsPerClass, seed);
     Dataset<Row> labelled = target.labelled().cache();
@@ -158,12 +164,12 @@ public final class AugmentJob implements Callable<Integer> {
     checkRows(table, given, target);
     StoredModel source = pseudo.rounds == 0 ? null : loadSource(context, table);
     TrainingOptions options = training.toOptions(seed, context.defaultParallelism());
-    Provenance provenance = Provenance.start("augment", context.runId(), seed, config(options),
-        Map.of(table.location(), table.fingerprint()));
+    Provenance provenance = Provenance.start("augment", context.runId(), seed,
+        config(options, settings), Map.of(table.location(), table.fingerprint()));
 
     double[] range = featureRange(target);
-    Dataset<Row> copies = new Augmenter(settings, shape[0], shape[1], range[0], range[1])
-        .copies(context.spark(), labelled).cache();
+    Dataset<Row> copies = new Augmenter(settings, shape[0], shape[1], range[0], range[1], text,
+        ModelTraining.CLASSES).copies(context.spark(), labelled).cache();
     long copyCount = copies.count();
     LOG.info("Made {} copies of {} labelled {} rows ({} per row)", copyCount, given, domain,
         settings.copiesPerRow());
@@ -220,6 +226,25 @@ public final class AugmentJob implements Callable<Integer> {
     return fits ? new int[] {(int) rows, (int) columns} : new int[] {0, 0};
   }
 
+  /**
+   * Returns how the table's features were made from its tokens, or null when the table is not a
+   * text table (it has no tokens column, or its features column records no such method).
+   */
+  private static TokenFeatures textFeatures(SampleTable table, Metadata features) {
+    boolean hasTokens = Arrays.asList(table.rows().columns()).contains(Samples.TOKENS);
+    return hasTokens ? TokenFeatures.of(features) : null;
+  }
+
+  private void checkTokenCopies(TokenFeatures text, AugmentSettings settings)
+      throws UserException {
+    if (text == null && settings.tokenCopies() > 0) {
+      throw new UserException("Sample table for domain '" + domain + "' is not a text table (it"
+          + " has no " + Samples.TOKENS + " column with hashed token features, as 'ktp ingest"
+          + " --datasets sentiment' writes), which token dropout and swaps need: pass"
+          + " --dropout-copies 0 --swap-copies 0 for a table that is not text");
+    }
+  }
+
   private void checkRows(SampleTable table, long given, TargetRows target) throws UserException {
     if (given == 0) {
       throw new UserException("Sample table " + table.location() + " has no labelled train"
@@ -255,12 +280,12 @@ public final class AugmentJob implements Callable<Integer> {
     return new double[] {range.getDouble(0), range.getDouble(1)};
   }
 
-  private Map<String, Object> config(TrainingOptions options) {
+  private Map<String, Object> config(TrainingOptions options, AugmentSettings settings) {
     Map<String, Object> config = new LinkedHashMap<>();
     config.put("--domain", domain);
     config.put("--output-domain", outputDomain());
     config.put("--labels-per-class", labelsPerClass);
-    config.putAll(augment.config());
+    config.putAll(AugmentOptions.config(settings));
     config.putAll(pseudo.config());
     config.put("--epochs", options.epochs());
     config.put("--batch-size", options.batchSize());

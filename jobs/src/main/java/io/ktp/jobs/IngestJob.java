@@ -14,6 +14,8 @@ import io.ktp.data.OptdigitsCsvReader;
 import io.ktp.data.RawSample;
 import io.ktp.data.SampleTables;
 import io.ktp.data.Samples;
+import io.ktp.data.TextSample;
+import io.ktp.io.Workspace;
 import io.ktp.report.Provenance;
 import io.ktp.report.Reports;
 import java.io.IOException;
@@ -37,15 +39,22 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Reads the raw digit datasets and writes both domains as canonical sample tables. */
+/**
+ * Reads the raw digit datasets and writes both domains as canonical sample tables; on request
+ * also the sentiment files, one text table each.
+ */
 @Command(name = "ingest", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Read the MNIST package and the optdigits CSV, map MNIST into the optdigits"
         + " feature space (an 8x8 grid of 4x4-pixel block counts 0..16), split both domains (stratified, seeded)"
-        + " and write samples/mnist and samples/optdigits to the workspace.")
+        + " and write samples/mnist and samples/optdigits to the workspace. With '--datasets"
+        + " sentiment', tokenize each sentiment file instead (or as well) and write"
+        + " samples/sentiment-<name> with tokens and hashed token counts as features.")
 public final class IngestJob implements Callable<Integer> {
   static final String SOURCE_DOMAIN = "mnist";
   static final String TARGET_DOMAIN = "optdigits";
   static final String REPORT = "ingest";
+  static final String DIGITS = "digits";
+  static final String SENTIMENT = "sentiment";
   private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
 
   @Mixin
@@ -54,8 +63,16 @@ public final class IngestJob implements Callable<Integer> {
   @Mixin
   SparkOptions sparkOptions = new SparkOptions();
 
+  @Option(names = "--datasets", paramLabel = "NAMES", split = ",",
+      description = "Datasets to ingest, from: digits (MNIST and optdigits), sentiment (the"
+          + " --sentiment files). Default: ${DEFAULT-VALUE}.")
+  List<String> datasets = new ArrayList<>(List.of(DIGITS));
+
   @Mixin
   DigitFiles files = new DigitFiles();
+
+  @Mixin
+  SentimentFiles sentiment = new SentimentFiles();
 
   @Option(names = "--validation-fraction", paramLabel = "FRACTION",
       description = "Share of each MNIST class put in the validation split. Default:"
@@ -67,12 +84,14 @@ public final class IngestJob implements Callable<Integer> {
   double testFraction = 0.1;
 
   @Option(names = "--target-validation-fraction", paramLabel = "FRACTION",
-      description = "Share of each optdigits class put in the validation split. Default:"
+      description = "Share of each optdigits class, and of each class of a sentiment table,"
+          + " put in the validation split. Default:"
           + " ${DEFAULT-VALUE}.")
   double targetValidationFraction = 0.1;
 
   @Option(names = "--target-test-fraction", paramLabel = "FRACTION",
-      description = "Share of each optdigits class put in the test split; a large test split"
+      description = "Share of each optdigits class, and of each class of a sentiment table,"
+          + " put in the test split; a large test split"
           + " keeps the few-shot accuracy estimate tight (about +-0.015 at 900 rows)."
           + " Default: ${DEFAULT-VALUE}.")
   double targetTestFraction = 0.5;
@@ -104,6 +123,7 @@ public final class IngestJob implements Callable<Integer> {
   }
 
   void validate() throws UserException {
+    checkDatasets();
     checkFractions("--validation-fraction", validationFraction, "--test-fraction", testFraction);
     checkFractions("--target-validation-fraction", targetValidationFraction,
         "--target-test-fraction", targetTestFraction);
@@ -111,8 +131,24 @@ public final class IngestJob implements Callable<Integer> {
     // Checked again with the session's Hadoop configuration in run(); checking here first reports
     // a missing file before Spark starts and logs anything.
     Configuration defaults = new Configuration();
-    Inputs.existingFile(files.mnist, "--mnist", defaults);
-    Inputs.existingFile(files.optdigits, "--optdigits", defaults);
+    if (datasets.contains(DIGITS)) {
+      Inputs.existingFile(files.mnist, "--mnist", defaults);
+      Inputs.existingFile(files.optdigits, "--optdigits", defaults);
+    }
+    if (datasets.contains(SENTIMENT)) {
+      sentiment.validate(defaults);
+    }
+  }
+
+  private void checkDatasets() throws UserException {
+    List<String> known = List.of(DIGITS, SENTIMENT);
+    for (String name : datasets) {
+      if (!known.contains(name)) {
+        throw new UserException(Checks.invalid("--datasets", String.join(",", datasets),
+            "'" + name + "' is not a dataset; choose from " + String.join(", ", known)));
+      }
+    }
+    Checks.atLeast("--datasets (count)", datasets.size(), 1);
   }
 
   private static void checkFractions(String validationName, double validation, String testName,
@@ -131,36 +167,65 @@ public final class IngestJob implements Callable<Integer> {
     if (local == null) {
       return;
     }
-    Configuration defaults = new Configuration();
-    Path mnistPath = Inputs.existingFile(files.mnist, "--mnist", defaults);
-    Path optdigitsPath = Inputs.existingFile(files.optdigits, "--optdigits", defaults);
-    for (String domain : List.of(SOURCE_DOMAIN, TARGET_DOMAIN)) {
-      Path output = local.workspace().samples(domain);
-      Inputs.checkDisjoint(mnistPath, "--mnist", output, "--workspace");
-      Inputs.checkDisjoint(optdigitsPath, "--optdigits", output, "--workspace");
-      local.requireNoTable(domain, overwrite);
-    }
+    checkOutputs(local.workspace(), new Configuration());
     local.requireNoReports(runIdOption.runId, "ingest", overwrite, List.of(REPORT));
   }
 
-  /** Ingests both domains; returns the stroke-pixel count used for MNIST. */
+  /**
+   * Ingests the chosen datasets; returns the stroke-pixel count used for MNIST, or 0 without the
+   * digits.
+   */
   int run(JobContext context) throws UserException, IOException {
+    Configuration conf = context.spark().sparkContext().hadoopConfiguration();
+    checkOutputs(context.workspace(), conf);
+    Preflight.on(context.workspace())
+        .requireNoReports(context.runId(), "ingest", overwrite, List.of(REPORT));
+
+    Map<Path, List<TextSample>> sentences = datasets.contains(SENTIMENT)
+        ? sentiment.read(conf) : Map.of();
+    Map<String, String> inputs = new LinkedHashMap<>();
+    List<Dataset<Row>> written = new ArrayList<>();
+    int stroke = datasets.contains(DIGITS) ? ingestDigits(context, inputs, written) : 0;
+    if (datasets.contains(SENTIMENT)) {
+      written.addAll(sentiment.ingest(context, sentences, targetValidationFraction,
+          targetTestFraction, seed, overwrite, inputs));
+    }
+    writeReport(context, written, stroke, inputs);
+    written.forEach(Dataset::unpersist);
+    return stroke;
+  }
+
+  /**
+   * Fails when an output table overlaps an input file or exists without --overwrite; checks
+   * only the datasets that this run ingests.
+   */
+  private void checkOutputs(Workspace workspace, Configuration conf)
+      throws UserException, IOException {
+    if (datasets.contains(DIGITS)) {
+      Path mnistPath = Inputs.existingFile(files.mnist, "--mnist", conf);
+      Path optdigitsPath = Inputs.existingFile(files.optdigits, "--optdigits", conf);
+      for (String domain : List.of(SOURCE_DOMAIN, TARGET_DOMAIN)) {
+        Path output = workspace.samples(domain);
+        Inputs.checkDisjoint(mnistPath, "--mnist", output, "--workspace");
+        Inputs.checkDisjoint(optdigitsPath, "--optdigits", output, "--workspace");
+        Preflight.on(workspace).requireNoTable(domain, overwrite);
+      }
+    }
+    if (datasets.contains(SENTIMENT)) {
+      sentiment.checkOutputs(workspace, conf, overwrite);
+    }
+  }
+
+  /**
+   * Ingests MNIST and optdigits, adds both files' SHA-256 to {@code inputs} and both written
+   * (cached) tables to {@code written}; returns the stroke-pixel count used for MNIST.
+   */
+  private int ingestDigits(JobContext context, Map<String, String> inputs,
+      List<Dataset<Row>> written) throws UserException, IOException {
     SparkSession spark = context.spark();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     Path mnistPath = Inputs.existingFile(files.mnist, "--mnist", conf);
     Path optdigitsPath = Inputs.existingFile(files.optdigits, "--optdigits", conf);
-    for (String domain : List.of(SOURCE_DOMAIN, TARGET_DOMAIN)) {
-      Path output = context.workspace().samples(domain);
-      Inputs.checkDisjoint(mnistPath, "--mnist", output, "--workspace");
-      Inputs.checkDisjoint(optdigitsPath, "--optdigits", output, "--workspace");
-      if (!overwrite && context.workspace().exists(output)) {
-        throw new UserException("Sample table " + output + " already exists: pass --overwrite to"
-            + " replace it or choose another workspace");
-      }
-    }
-    Preflight.on(context.workspace())
-        .requireNoReports(context.runId(), "ingest", overwrite, List.of(REPORT));
-
     List<RawSample> targetRaw = OptdigitsCsvReader.read(optdigitsPath.getFileSystem(conf),
         optdigitsPath);
     List<RawSample> sourceRaw = MnistPackageReader.read(mnistPath.getFileSystem(conf), mnistPath);
@@ -178,11 +243,9 @@ public final class IngestJob implements Callable<Integer> {
 
     SampleTables.write(source, context.workspace(), SOURCE_DOMAIN, overwrite);
     SampleTables.write(target, context.workspace(), TARGET_DOMAIN, overwrite);
-    writeReport(context, source.union(target), stroke, Map.of(
-        mnistPath.toString(), Inputs.sha256(mnistPath, conf),
-        optdigitsPath.toString(), Inputs.sha256(optdigitsPath, conf)));
-    source.unpersist();
-    target.unpersist();
+    inputs.put(mnistPath.toString(), Inputs.sha256(mnistPath, conf));
+    inputs.put(optdigitsPath.toString(), Inputs.sha256(optdigitsPath, conf));
+    written.addAll(List.of(source, target));
     return stroke;
   }
 
@@ -244,8 +307,12 @@ public final class IngestJob implements Callable<Integer> {
         .toArray(org.apache.spark.sql.types.StructField[]::new));
   }
 
-  private void writeReport(JobContext context, Dataset<Row> all, int stroke,
+  /** Writes the ingest report: the rows of the written tables per domain, split and label. */
+  private void writeReport(JobContext context, List<Dataset<Row>> written, int stroke,
       Map<String, String> inputs) throws UserException, IOException {
+    Dataset<Row> all = written.stream()
+        .map(table -> table.select(Samples.DOMAIN, Samples.SPLIT, Samples.LABEL))
+        .reduce(Dataset::union).orElseThrow();
     List<Row> counts = all.groupBy(Samples.DOMAIN, Samples.SPLIT, Samples.LABEL).count()
         .orderBy(Samples.DOMAIN, Samples.SPLIT, Samples.LABEL).collectAsList();
     StructType schema = new StructType()
@@ -254,12 +321,16 @@ public final class IngestJob implements Callable<Integer> {
         .add("label", DataTypes.IntegerType)
         .add("rows", DataTypes.LongType);
     Map<String, Object> config = new LinkedHashMap<>();
+    config.put("--datasets", String.join(",", datasets));
     config.put("--validation-fraction", validationFraction);
     config.put("--test-fraction", testFraction);
     config.put("--target-validation-fraction", targetValidationFraction);
     config.put("--target-test-fraction", targetTestFraction);
     config.put("--stroke-pixels", strokePixels);
     config.put("stroke_pixels_used", stroke);
+    if (datasets.contains(SENTIMENT)) {
+      config.putAll(sentiment.config());
+    }
     Path path = Reports.write(context.spark(), context.workspace(), REPORT, schema, counts,
         Provenance.start("ingest", context.runId(), seed, config, inputs), overwrite);
     LOG.info("Wrote sample tables and the ingest report {}", path);

@@ -35,13 +35,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Runs ingest, denoise, pretrain, finetune (once per seed) and evaluate in one Spark session.
+ * Runs ingest, denoise, pretrain, optionally augment, finetune (once per seed) and evaluate in
+ * one Spark session.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Run the whole transfer on the bundled digits: ingest MNIST and optdigits,"
         + " clean the MNIST train split (denoise), pretrain on it, fine-tune on a few labelled"
         + " optdigits rows per class (and train the from-scratch baseline) once per seed,"
-        + " evaluate, and print a summary.")
+        + " evaluate, and print a summary. With --augment, fine-tune on the table that the"
+        + " augment job makes of those rows instead.")
 public final class PipelineJob implements Callable<Integer> {
   static final String SUMMARY_REPORT = "summary";
   private static final Logger LOG = LoggerFactory.getLogger(PipelineJob.class);
@@ -101,6 +103,18 @@ public final class PipelineJob implements Callable<Integer> {
           + " ${DEFAULT-VALUE}.")
   List<String> denoiseSteps = new ArrayList<>(List.of("duplicates", "near-duplicates"));
 
+  @Option(names = "--augment", negatable = true, defaultValue = "false", fallbackValue = "true",
+      description = "Run the augment job after pretraining: copies of the labelled optdigits"
+          + " rows (picked with --seed) and --augment-rounds self-training rounds whose models"
+          + " train like fine-tuning; every seed then fine-tunes on samples/optdigits-augmented"
+          + " (see 'ktp augment --help'). Default: ${DEFAULT-VALUE}.")
+  boolean augment;
+
+  @Option(names = "--augment-rounds", paramLabel = "N",
+      description = "Pseudo-labelling rounds of the augment step; 0 makes copies only."
+          + " Default: ${DEFAULT-VALUE}.")
+  int augmentRounds = 2;
+
   @Option(names = "--trainer", paramLabel = "ENGINE",
       description = "Parameter-averaging engine of pretraining and fine-tuning: ktp or dl4j (see"
           + " 'ktp pretrain --help'). Default: ${DEFAULT-VALUE}.")
@@ -129,6 +143,7 @@ public final class PipelineJob implements Callable<Integer> {
   private final DenoiseJob denoiser = new DenoiseJob();
   private final PretrainJob pretrain = new PretrainJob();
   private final FinetuneJob finetune = new FinetuneJob();
+  private final AugmentJob augmenter = new AugmentJob();
 
   @Override
   public Integer call() throws UserException, IOException {
@@ -144,19 +159,25 @@ public final class PipelineJob implements Callable<Integer> {
     ModelTraining trainer = new ModelTraining(context,
         resumeOption.open(context.workspace(), context.runId(), overwrite));
 
-    LOG.info("Step 1/5: ingest");
+    int steps = augment ? 6 : 5;
+    LOG.info("Step 1/{}: ingest", steps);
     int stroke = ingested(context.workspace()) ? ingestedStroke(context) : ingest.run(context);
-    LOG.info("Step 2/5: denoise{}", denoise ? "" : " (skipped: --no-denoise)");
+    LOG.info("Step 2/{}: denoise{}", steps, denoise ? "" : " (skipped: --no-denoise)");
     String denoised = denoise ? denoise(context) : null;
-    LOG.info("Step 3/5: pretrain");
+    LOG.info("Step 3/{}: pretrain", steps);
     pretrain.run(context, trainer);
-    LOG.info("Step 4/5: finetune with seeds {}", Arrays.toString(seeds));
+    String augmented = null;
+    if (augment) {
+      LOG.info("Step 4/{}: augment", steps);
+      augmented = augment(context);
+    }
+    LOG.info("Step {}/{}: finetune with seeds {}", steps - 1, steps, Arrays.toString(seeds));
     List<FinetuneJob.Result> runs = new ArrayList<>();
     for (long runSeed : seeds) {
       runs.add(finetune.run(context, trainer, runSeed));
     }
 
-    LOG.info("Step 5/5: evaluate");
+    LOG.info("Step {}/{}: evaluate", steps, steps);
     Provenance provenance = provenance(context, stroke);
     trainer.writeCurves(provenance, overwrite);
     Evaluation evaluation = evaluate(context, runs);
@@ -169,7 +190,27 @@ public final class PipelineJob implements Callable<Integer> {
     if (denoised != null) {
       out.println(denoised);
     }
+    if (augmented != null) {
+      out.println(augmented);
+    }
     return 0;
+  }
+
+  /**
+   * Runs the augment step, unless a resumed run's interrupted run finished it; returns the line
+   * the summary prints about it.
+   */
+  private String augment(JobContext context) throws UserException, IOException {
+    Workspace workspace = context.workspace();
+    Path table = workspace.samples(augmenter.outputDomain());
+    if (resumeOption.resume && !overwrite && workspace.exists(table)) {
+      LOG.info("Augment step of run {} is done ({}); resuming after it", context.runId(), table);
+      return "Augment: done by the interrupted run; fine-tuned on " + table;
+    }
+    AugmentJob.Result result = augmenter.run(context);
+    return String.format(java.util.Locale.ROOT, "Augment: fine-tuned on %s: %d labelled %s"
+        + " train rows (seed %d), %d copies, %d pseudo-labelled rows in %d rounds", table,
+        result.given(), augmenter.domain, seed, result.copies(), result.pseudo(), augmentRounds);
   }
 
   /**
@@ -200,6 +241,14 @@ public final class PipelineJob implements Callable<Integer> {
     if (!ingested(checks.workspace())) {
       ingest.preflight(workspaceOptions);
       reports.add(IngestJob.REPORT);
+    }
+    if (augment) {
+      if (augmentRounds > 0) {
+        reports.addAll(List.of(AugmentJob.ROUNDS_REPORT, AugmentJob.CONFIDENCE_REPORT));
+      }
+      if (!resumeOption.resume || overwrite) {
+        checks.requireNoTable(augmenter.outputDomain(), overwrite);
+      }
     }
     if (denoise) {
       reports.addAll(List.of(DenoiseJob.REPORT, DenoiseJob.REJECTED_REPORT));
@@ -271,7 +320,39 @@ public final class PipelineJob implements Callable<Integer> {
     finetune.training.epochs = finetuneEpochs;
     finetune.training.trainer = trainer;
     finetune.validate();
+    if (augment) {
+      configureAugment();
+    }
     similarity.validate();
+  }
+
+  /**
+   * Sets up the augment step and points fine-tuning at its table. The round models train for the
+   * fine-tuning epochs. Fine-tuning then uses every row of the augmented table, with the augment
+   * job's minibatches (32 rows, averaging every 4) as in the runs that docs/augment.md reports.
+   */
+  private void configureAugment() throws UserException {
+    Checks.atLeast("--augment-rounds", augmentRounds, 0);
+    if (labelsPerClass == 0 && augmentRounds > 0) {
+      throw new UserException(Checks.invalid("--labels-per-class", labelsPerClass, "with"
+          + " --augment, pseudo-labelling needs unlabelled rows, and 0 labels them all; pass"
+          + " --augment-rounds 0 or a --labels-per-class above 0"));
+    }
+    augmenter.labelsPerClass = labelsPerClass;
+    augmenter.seed = seed;
+    augmenter.overwrite = overwrite;
+    augmenter.pseudo.rounds = augmentRounds;
+    augmenter.pseudo.sourceModel = pretrain.model;
+    augmenter.pseudo.frozenLayers = frozenLayers;
+    augmenter.pseudo.headEpochs = headEpochs;
+    augmenter.training.epochs = finetuneEpochs;
+    augmenter.training.trainer = trainer;
+    augmenter.validate();
+    finetune.domain = augmenter.outputDomain();
+    finetune.labelsPerClass = 0;
+    finetune.training.batchSize = augmenter.training.batchSize;
+    finetune.training.averagingFrequency = augmenter.training.averagingFrequency;
+    finetune.validate();
   }
 
   private Evaluation evaluate(JobContext context, List<FinetuneJob.Result> runs)
@@ -279,7 +360,7 @@ public final class PipelineJob implements Callable<Integer> {
     SampleTable source = SampleTables.read(context.spark(), context.workspace(),
         pretrain.domain, ModelTraining.CLASSES);
     SampleTable target = SampleTables.read(context.spark(), context.workspace(),
-        finetune.domain, ModelTraining.CLASSES);
+        IngestJob.TARGET_DOMAIN, ModelTraining.CLASSES);
     ModelStore store = new ModelStore(context.workspace());
     int features = target.featureCount();
     StoredModel sourceModel = store.load(pretrain.model, 0, features, ModelTraining.CLASSES);
@@ -304,6 +385,8 @@ public final class PipelineJob implements Callable<Integer> {
     config.put("--denoise", denoise);
     config.put("--denoise-steps", String.join(",", denoiseSteps));
     config.put("--head-epochs", headEpochs);
+    config.put("--augment", augment);
+    config.put("--augment-rounds", augmentRounds);
     config.put("--trainer", trainer);
     config.put("stroke_pixels_used", stroke);
     config.putAll(similarity.config());

@@ -87,6 +87,8 @@ final class SelfTraining {
       TrainingOptions options) throws UserException, IOException {
     Dataset<Row> remaining = target.unlabelled().cache();
     Dataset<Row> pseudo = labelled.limit(0);
+    int[] classes = labelled.select(Samples.LABEL).distinct().orderBy(Samples.LABEL)
+        .collectAsList().stream().mapToInt(row -> row.getInt(0)).toArray();
     for (int round = 1; round <= rounds; round++) {
       Dataset<Row> train = labelled.unionByName(pseudo);
       JavaRDD<Example> examples = ModelTraining.examples(train);
@@ -96,7 +98,7 @@ final class SelfTraining {
       double validationAccuracy = validation.accuracy(network);
 
       Dataset<Row> scored = PseudoLabels.score(remaining.sparkSession(), network, remaining,
-          ModelTraining.FEATURE_SCALE).cache();
+          ModelTraining.FEATURE_SCALE, classes).cache();
       Dataset<Row> accepted = PseudoLabels.select(scored, threshold, perClassCap).cache();
       record(round, scored, accepted, trainRows, validationAccuracy);
       Dataset<Row> added = pseudoRows(remaining, accepted, round).cache();
@@ -158,7 +160,10 @@ final class SelfTraining {
         lit(null).cast(DataTypes.StringType).as(AugmentedSamples.SOURCE_ID),
         accepted.col(PseudoLabels.CONFIDENCE).as(AugmentedSamples.CONFIDENCE),
         lit(round).as(AugmentedSamples.ROUND),
-        accepted.col(PseudoLabels.HIDDEN_LABEL).as(AugmentedSamples.HIDDEN_LABEL));
+        accepted.col(PseudoLabels.HIDDEN_LABEL).as(AugmentedSamples.HIDDEN_LABEL),
+        remaining.col(AugmentedSamples.TOKENS),
+        lit(null).cast(DataTypes.createArrayType(DataTypes.DoubleType, false))
+            .as(AugmentedSamples.LABEL_WEIGHTS));
   }
 
   /** Adds the round's rows per class and its confidence histogram to the reports. */

