@@ -20,10 +20,12 @@ import scala.Tuple2;
 /**
  * KTP's own parameter averaging, built on Spark primitives.
  *
- * <p>The training rows are dealt round-robin into one cached partition per worker; when the
- * caller's cached rows already have one partition per worker, of about the same size, they are
- * used as they are, which saves a shuffle of every row. An epoch is a few rounds; in each round
- * every worker rebuilds the network from the broadcast parameters and updater state, fits its next {@code averagingFrequency} minibatches of its partition (shuffled
+ * <p>The training rows are dealt round-robin into one cached partition per worker, even when the
+ * input already has one partition per worker: its partitions may each hold a range of rows sorted
+ * by class (a parallelized list of MNIST rows does), and workers that fit different classes for a
+ * whole round average into a network that fits neither. An epoch is a
+ * few rounds; in each round every worker rebuilds the network from the broadcast parameters and
+ * updater state, fits its next {@code averagingFrequency} minibatches of its partition (shuffled
  * with a seed per epoch and partition), and returns its parameters and updater state. A tree
  * reduction sums them weighted by the minibatches each worker fitted, the driver divides, and the
  * next round broadcasts the average. Every row is fitted once per epoch; a partition's last
@@ -42,10 +44,8 @@ final class ChunkAveraging implements EpochFitter {
   private final int rounds;
   /** Minibatches per worker per round. */
   private final int frequency;
-  private final Broadcast<Replay> replayed;
+  private final Broadcast<Replay> replay;
   private final int newRowsPerBatch;
-  /** Whether the caller's cached partitions are used as they are, one per worker. */
-  private final boolean keepsInputPartitions;
   private EpochWork lastEpoch = new EpochWork(0, 0, 0);
 
   ChunkAveraging(JavaSparkContext sparkContext, JavaRDD<Example> train, int classes,
@@ -69,15 +69,14 @@ final class ChunkAveraging implements EpochFitter {
     this.classes = classes;
     this.newRowsPerBatch = options.batchSize() - replay.perBatch();
     int workers = options.workers();
-    List<Long> inputSizes = train.getNumPartitions() == workers
-        && !train.getStorageLevel().equals(StorageLevel.NONE()) ? partitionSizes(train) : null;
-    this.keepsInputPartitions = inputSizes != null && balanced(inputSizes, newRowsPerBatch);
-    this.partitions = keepsInputPartitions ? train : train.zipWithIndex()
+    this.partitions = train.zipWithIndex()
         .mapToPair(pair -> new Tuple2<>(pair._2() % workers, pair._1()))
         .partitionBy(new HashPartitioner(workers))
         .values()
         .persist(StorageLevel.MEMORY_ONLY());
-    List<Long> sizes = keepsInputPartitions ? inputSizes : partitionSizes(partitions);
+    List<Long> sizes = partitions
+        .mapPartitions(it -> Collections.singletonList(count(it)).iterator())
+        .collect();
     long total = 0;
     long largest = 0;
     for (long size : sizes) {
@@ -85,11 +84,11 @@ final class ChunkAveraging implements EpochFitter {
       largest = Math.max(largest, size);
     }
     if (total == 0) {
-      release();
+      partitions.unpersist(false);
       throw new IllegalArgumentException("No training examples: the training split is empty");
     }
     this.rows = total;
-    this.replayed = sparkContext.broadcast(replay);
+    this.replay = sparkContext.broadcast(replay);
     long batchesPerWorker = (largest + newRowsPerBatch - 1) / newRowsPerBatch;
     this.frequency = options.averagesOncePerEpoch() ? (int) Math.max(1, batchesPerWorker)
         : options.averagingFrequency();
@@ -128,8 +127,7 @@ final class ChunkAveraging implements EpochFitter {
 
   @Override
   public String describe() {
-    return rows + " rows in " + options.workers() + (keepsInputPartitions
-        ? " partitions as the caller cached them, " : " cached partitions, ") + rounds
+    return rows + " rows in " + options.workers() + " cached partitions, " + rounds
         + " averaging rounds of up to " + frequency + " minibatches of "
         + options.batchSize() + " rows per worker (KTP's averaging)";
   }
@@ -141,37 +139,8 @@ final class ChunkAveraging implements EpochFitter {
 
   /** Releases the cached partitions. */
   void release() {
-    if (!keepsInputPartitions) {
-      partitions.unpersist(false);
-    }
-    if (replayed != null) {
-      replayed.destroy(false);
-    }
-  }
-
-  /** Returns whether the epoch runs on the caller's partitions, without a shuffle of the rows. */
-  boolean keepsInputPartitions() {
-    return keepsInputPartitions;
-  }
-
-  private static List<Long> partitionSizes(JavaRDD<Example> rdd) {
-    return rdd.mapPartitions(it -> Collections.singletonList(count(it)).iterator()).collect();
-  }
-
-  /**
-   * Returns whether partition sizes differ by at most one minibatch or a tenth of the mean size,
-   * whichever is larger: then no worker waits long for another at the end of a round.
-   */
-  static boolean balanced(List<Long> sizes, int batchSize) {
-    long smallest = Long.MAX_VALUE;
-    long largest = 0;
-    long total = 0;
-    for (long size : sizes) {
-      smallest = Math.min(smallest, size);
-      largest = Math.max(largest, size);
-      total += size;
-    }
-    return smallest > 0 && largest - smallest <= Math.max(batchSize, total / sizes.size() / 10);
+    partitions.unpersist(false);
+    replay.destroy(false);
   }
 
   private RoundResult round(MultiLayerNetwork network, int epoch, int round) {
@@ -185,12 +154,12 @@ final class ChunkAveraging implements EpochFitter {
     int batchSize = newRowsPerBatch;
     int perRound = frequency;
     int classCount = classes;
-    Broadcast<Replay> replayState = replayed;
+    Broadcast<Replay> replayed = replay;
     try {
       return partitions
           .mapPartitionsWithIndex((partition, it) -> Collections.singletonList(
               fitChunk(state.value(), it, new Chunk(seed * 31 + partition, round, perRound,
-                  batchSize, classCount), replayState.value())).iterator(), false)
+                  batchSize, classCount), replayed.value())).iterator(), false)
           .treeReduce(RoundResult::plus, 2);
     } finally {
       state.destroy(false);

@@ -2,7 +2,6 @@ package io.ktp.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -190,43 +189,6 @@ class ChunkAveragingTest {
     } finally {
       averaging.release();
     }
-  }
-
-  @Test
-  void cachedBalancedPartitionsAreUsedAsTheyAre() {
-    TrainingOptions options = new TrainingOptions(1, 16, 0, 2, 1e-2, 5);
-    JavaRDD<Example> cached = examples(200, 2).cache();
-    JavaRDD<Example> uncached = cached.map(example -> example);
-    JavaRDD<Example> threeParts = examples(200, 3).cache();
-    try {
-      ChunkAveraging kept = new ChunkAveraging(sparkContext, cached, CLASSES, options);
-      kept.fitEpoch(network(5), 1);
-      kept.release();
-
-      assertTrue(kept.keepsInputPartitions());
-      assertEquals(200, kept.lastEpoch().distinctRows());
-      assertTrue(cached.getStorageLevel().useMemory(), "the caller's cache stays");
-      for (JavaRDD<Example> other : List.of(uncached, threeParts)) {
-        ChunkAveraging dealt = new ChunkAveraging(sparkContext, other, CLASSES, options);
-        dealt.release();
-        assertFalse(dealt.keepsInputPartitions());
-      }
-    } finally {
-      cached.unpersist();
-      threeParts.unpersist();
-    }
-  }
-
-  @ParameterizedTest(name = "sizes {0}, batch {1}: {2}")
-  @CsvSource({"50;50, 16, true", "60;44, 16, true", "61;44, 16, false", "1000;1099, 16, true",
-      "1000;1200, 16, false", "0;40, 64, false"})
-  void balancedAllowsOneBatchOrATenthOfTheMean(String sizes, int batchSize, boolean expected) {
-    List<Long> counts = new ArrayList<>();
-    for (String size : sizes.split(";")) {
-      counts.add(Long.parseLong(size));
-    }
-
-    assertEquals(expected, ChunkAveraging.balanced(counts, batchSize));
   }
 
   @Test

@@ -83,8 +83,8 @@ class ScalingBenchmark {
         + " 1 executor", "Samples per second, 2 executors", "Scaling efficiency");
     try {
       for (Case setting : List.of(new Case(new int[] {128, 64}, 50_000, 64, 3),
-          new Case(new int[] {1024, 1024}, 8_000, 128, 1),
-          new Case(new int[] {2048, 2048}, 8_000, 128, 1))) {
+          new Case(new int[] {1024, 1024}, 8_000, 128, 2),
+          new Case(new int[] {2048, 2048}, 8_000, 128, 2))) {
         List<Example> rows = TrainingBenchmark.replicate(mnist, setting.rows(), 7);
         double iteration = millisecondsPerIteration(rows, setting);
         double[] oneExecutor = new double[REPEATS];
