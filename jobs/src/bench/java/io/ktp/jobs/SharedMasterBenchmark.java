@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -45,6 +46,8 @@ class SharedMasterBenchmark {
   private static final String COMMAND = "bin/ktp-bench training";
   /** Seconds a SharedTrainingMaster run may take before it counts as hung and is cancelled. */
   private static final long TIME_LIMIT = Long.getLong("ktp.benchmark.shared.timeout", 300);
+  /** DL4J frames of the task threads when the last run hit the time limit. */
+  private static String lastStuckFrames = "";
 
   @TempDir
   static Path folder;
@@ -94,31 +97,34 @@ class SharedMasterBenchmark {
     double[] shared = new double[REPEATS];
     java.util.Arrays.fill(shared, Double.NaN);
     java.util.Arrays.fill(sharedAccuracy, Double.NaN);
-    boolean hung = false;
     for (int repeat = 0; repeat < REPEATS; repeat++) {
       MultiLayerNetwork network = Networks.perceptron(64, HIDDEN, CLASSES, RATE, 1);
       plain[repeat] = rows * (double) epochs / plainSeconds(network, batches, epochs);
       plainAccuracy[repeat] = heldOut.accuracy(network);
-      if (hung) {
-        continue;
-      }
+    }
+    boolean hung = false;
+    String stuckFrames = "";
+    for (int repeat = 0; repeat < REPEATS && !hung; repeat++) {
       MultiLayerNetwork distributed = Networks.perceptron(64, HIDDEN, CLASSES, RATE, 1);
       double seconds = withinTimeLimit(() -> sharedSeconds(distributed, rdd, epochs,
           freePort()));
       hung = Double.isNaN(seconds);
-      if (!hung) {
+      if (hung) {
+        stuckFrames = lastStuckFrames;
+      } else {
         shared[repeat] = rows * (double) epochs / seconds;
         sharedAccuracy[repeat] = heldOut.accuracy(distributed);
       }
     }
     row(report, "Plain DL4J `MultiLayerNetwork.fit`, 1 thread", plain, plainAccuracy);
-    row(report, "DL4J `SharedTrainingMaster`, `local[2]`, threshold encoding 1e-3", shared,
-        sharedAccuracy);
+    row(report, "DL4J `SharedTrainingMaster`, `local[2]`, 2 workers per node, exported"
+        + " minibatches, threshold encoding from 1e-3", shared, sharedAccuracy);
     report.add("");
-    report.add(hung ? "SharedTrainingMaster did not finish a run within " + TIME_LIMIT + " s:"
-        + " its Spark tasks waited for each other without training, and the run was cancelled."
+    report.add(hung ? "SharedTrainingMaster did not finish a run within " + TIME_LIMIT + " s and"
+        + " was cancelled. At the time limit its Spark tasks were in " + stuckFrames + "."
         : String.format(Locale.ROOT, "SharedTrainingMaster against plain DL4J: %.2f.",
             BenchmarkReport.mean(shared) / BenchmarkReport.mean(plain)));
+    report.add("");
     report.add("It shares quantized gradient updates over Aeron (UDP on 127.0.0.1) instead of"
         + " averaging parameters, so its accuracy after the same epochs is shown beside the"
         + " speed.");
@@ -156,11 +162,30 @@ class SharedMasterBenchmark {
     try {
       return thread.submit(run::seconds).get(TIME_LIMIT, java.util.concurrent.TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
+      lastStuckFrames = taskFrames();
       sparkContext.cancelAllJobs();
       return Double.NaN;
     } finally {
       thread.shutdownNow();
     }
+  }
+
+  /** Returns the distinct DL4J frames that Spark's task threads are in, for the report. */
+  private static String taskFrames() {
+    java.util.Set<String> frames = new java.util.TreeSet<>();
+    for (Map.Entry<Thread, StackTraceElement[]> entry : Thread.getAllStackTraces().entrySet()) {
+      if (!entry.getKey().getName().startsWith("Executor task launch")) {
+        continue;
+      }
+      for (StackTraceElement frame : entry.getValue()) {
+        if (frame.getClassName().startsWith("org.deeplearning4j")) {
+          frames.add("`" + frame.getClassName().substring(frame.getClassName()
+              .lastIndexOf('.') + 1) + "." + frame.getMethodName() + "`");
+          break;
+        }
+      }
+    }
+    return frames.isEmpty() ? "no DL4J code" : String.join(", ", frames);
   }
 
   private static double plainSeconds(MultiLayerNetwork network, List<DataSet> batches,
