@@ -125,8 +125,9 @@ public final class BatchJob implements Callable<Integer> {
     preflight(Preflight.on(context.workspace()));
     run(context, shift);
     spec.commandLine().getOut().printf("Wrote %s: %d %s rows of %s (%s)%nNext: ktp drift"
-        + " --batch-domain %s%n", context.workspace().samples(outputDomain), rows, split, domain,
-        shift.describe(), outputDomain);
+        + " --batch-domain %s (the model needs a production alias first: ktp models promote)%n",
+        context.workspace().samples(outputDomain), rows, split, domain, shift.describe(),
+        outputDomain);
     spec.commandLine().getOut().flush();
     return 0;
   }
