@@ -29,8 +29,8 @@ public final class AugmentedSamples {
   public static final String TOKENS = Samples.TOKENS;
   /**
    * Class probability vector of a row with a soft label (a mixup copy), one entry per class,
-   * summing to 1; null for rows whose label is one class. Training uses it in place of the
-   * one-hot label, and {@link Samples#LABEL} holds its most probable class.
+   * summing to 1, or null for rows whose label is one class. Training uses it in place of the
+   * one-hot label, and {@link Samples#LABEL} is its most probable class.
    */
   public static final String LABEL_WEIGHTS = Samples.LABEL_WEIGHTS;
 

@@ -171,9 +171,9 @@ class MinibatchesTest {
 
   @Test
   void trainingFitsSoftLabel() {
-    // One input, always the same, labelled (0, 0.7, 0, 0, 0.3, 0, ...): cross-entropy is least
+    // One input, always the same, labelled (0, 0.7, 0, 0, 0.3, 0, ...). Cross-entropy is least
     // when the softmax output equals those weights, so a network trained on the soft label
-    // predicts about 0.7 for class 1, where the one-hot label 1 would drive it towards 1.
+    // predicts about 0.7 for class 1. The one-hot label 1 would drive it towards 1.
     List<Example> examples = Minibatches.examples(softLabelRows().limit(1), 0.5).collect();
     DataSet batch = Minibatches.toDataSet(List.of(examples.get(0), examples.get(0)), CLASSES);
     MultiLayerNetwork network = Networks.perceptron(2, new int[] {4}, CLASSES, 0.05, 3);

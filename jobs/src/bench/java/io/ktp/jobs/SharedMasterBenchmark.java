@@ -7,8 +7,6 @@ import io.ktp.train.Example;
 import io.ktp.train.Minibatches;
 import io.ktp.train.Networks;
 import io.ktp.train.Predictions;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,8 +32,8 @@ import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
  * DL4J's gradient-sharing {@code SharedTrainingMaster} (Aeron over UDP on 127.0.0.1) against
  * plain single-thread DL4J, side by side in one JVM on the rows of {@link TrainingBenchmark}: the
  * same network, batch size and epochs. It lives in {@code src/bench/java} because the parameter
- * server comes with the {@code bench} Maven profile only; {@code bin/ktp-bench training} turns the
- * profile on and runs this class with {@link TrainingBenchmark}.
+ * server comes with the {@code bench} Maven profile only. {@code bin/ktp-bench training} turns the
+ * profile on and runs this class after {@link TrainingBenchmark}, in a JVM of its own.
  */
 class SharedMasterBenchmark {
   private static final int[] HIDDEN = {128, 64};
@@ -107,7 +105,7 @@ class SharedMasterBenchmark {
     for (int repeat = 0; repeat < REPEATS && !hung; repeat++) {
       MultiLayerNetwork distributed = Networks.perceptron(64, HIDDEN, CLASSES, RATE, 1);
       double seconds = withinTimeLimit(() -> sharedSeconds(distributed, rdd, epochs,
-          freePort()));
+          BenchmarkRuns.freePort()));
       hung = Double.isNaN(seconds);
       if (hung) {
         stuckFrames = lastStuckFrames;
@@ -139,14 +137,10 @@ class SharedMasterBenchmark {
       report.add("| " + name + " | did not finish | - | - |");
       return;
     }
-    StringBuilder runs = new StringBuilder();
-    for (double value : values) {
-      runs.append(runs.length() == 0 ? "" : ", ").append(BenchmarkReport.format(value));
-    }
     report.add(String.format(Locale.ROOT, "| %s | %s +- %s | %.4f | %s |", name,
         BenchmarkReport.format(BenchmarkReport.mean(values)),
         BenchmarkReport.format(BenchmarkReport.std(values)), BenchmarkReport.mean(accuracy),
-        runs));
+        BenchmarkReport.runs(values)));
   }
 
   /** A run that returns seconds. */
@@ -232,11 +226,5 @@ class SharedMasterBenchmark {
           first + BATCH)), CLASSES));
     }
     return batches;
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

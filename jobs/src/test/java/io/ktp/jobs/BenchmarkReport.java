@@ -46,12 +46,18 @@ final class BenchmarkReport {
   /** Adds a table row of a name and repeated measurements: mean +- std and every run. */
   double row(String label, double[] values) {
     double mean = mean(values);
+    add("| " + label + " | " + format(mean) + " +- " + format(std(values)) + " | " + runs(values)
+        + " |");
+    return mean;
+  }
+
+  /** Returns every measurement, formatted and separated by commas. */
+  static String runs(double[] values) {
     StringBuilder runs = new StringBuilder();
     for (double value : values) {
       runs.append(runs.length() == 0 ? "" : ", ").append(format(value));
     }
-    add("| " + label + " | " + format(mean) + " +- " + format(std(values)) + " | " + runs + " |");
-    return mean;
+    return runs.toString();
   }
 
   /** Writes the section; returns its text. */

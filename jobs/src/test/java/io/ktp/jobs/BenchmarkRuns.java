@@ -45,6 +45,14 @@ final class BenchmarkRuns {
         ModelTraining.examples(mnist.filter("split = 'test'")).collect());
   }
 
+  /** Returns a TCP port that is free on 127.0.0.1 now. */
+  static int freePort() throws IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
   /** Wall time and peak resident memory of one child JVM. */
   record Measurement(double seconds, long peakRssKb) {
   }

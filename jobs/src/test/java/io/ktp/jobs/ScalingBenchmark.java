@@ -10,8 +10,6 @@ import io.ktp.train.Networks;
 import io.ktp.train.Predictions;
 import io.ktp.train.SparkTrainer;
 import io.ktp.train.TrainingOptions;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -78,10 +76,10 @@ class ScalingBenchmark {
         + " package' first");
     List<Example> mnist = mnistTrainRows();
     Path clusterDir = temp.resolve("cluster");
-    int port = freePort();
+    int port = BenchmarkRuns.freePort();
     Map<String, String> env = Map.of("KTP_CLUSTER_DIR", clusterDir.toString(),
         "KTP_MASTER_PORT", Integer.toString(port),
-        "KTP_MASTER_UI_PORT", Integer.toString(freePort()),
+        "KTP_MASTER_UI_PORT", Integer.toString(BenchmarkRuns.freePort()),
         "KTP_WORKER_MEMORY", "3g");
     script("start", env);
     pinWorkers(clusterDir);
@@ -231,11 +229,5 @@ class ScalingBenchmark {
     Process process = builder.start();
     String output = new String(process.getInputStream().readAllBytes());
     assertEquals(0, process.waitFor(), "ktp-cluster " + command + ":\n" + output);
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

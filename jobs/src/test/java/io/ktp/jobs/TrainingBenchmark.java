@@ -196,11 +196,7 @@ class TrainingBenchmark {
     for (double[] values : runs) {
       line.append(" | ").append(summary(values));
     }
-    StringBuilder first = new StringBuilder();
-    for (double value : runs[0]) {
-      first.append(first.length() == 0 ? "" : ", ").append(BenchmarkReport.format(value));
-    }
-    report.add(line + " | " + first + " |");
+    report.add(line + " | " + BenchmarkReport.runs(runs[0]) + " |");
   }
 
   private static String summary(double[] values) {
@@ -357,7 +353,7 @@ class TrainingBenchmark {
 
   /**
    * Spark MLlib's perceptron for the time-to-accuracy rows. It trains full-batch with L-BFGS, so
-   * there are no epochs to stop after; with a fixed seed, a fit with a limit of N iterations is
+   * there are no epochs to stop after. With a fixed seed, a fit with a limit of N iterations is
    * the first N iterations of any longer fit. So for each target this finds the smallest limit
    * that reaches it (doubling from 25, then halving the gap) and times fits with that limit.
    */
